@@ -1,0 +1,1 @@
+"""HTTP interface: the FastAPI app factory; each domain contributes its own router."""
