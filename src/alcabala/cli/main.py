@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
-import sys
+from typing import Any
 
+import click
 import typer
+from typer.core import TyperGroup
 
-from alcabala.cli import serve
+from alcabala.cli import checkpoints, db, records, serve, users
 from alcabala.errors import Error
 
+class _Group(TyperGroup):
+    """Turns an alcabala error into one readable line on stderr and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Error as exc:
+            typer.echo(f"error: {exc.diagnostics()}", err=True)
+            raise typer.Exit(1) from exc
+
+
 app = typer.Typer(
+    cls=_Group,
     name="alcabala",
     help="alcabala: the information system behind a network of road checkpoints.",
     no_args_is_help=True,
@@ -18,15 +32,15 @@ app = typer.Typer(
 )
 
 serve.register(app)
+db.register(app)
+users.register(app)
+checkpoints.register(app)
+records.register(app)
 
 
 def main() -> None:
-    """Run the CLI; an alcabala error becomes one readable line and exit status 2."""
-    try:
-        app()
-    except Error as exc:
-        typer.echo(f"error: {exc.diagnostics()}", err=True)
-        sys.exit(2)
+    """Entry point of the console script."""
+    app()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Agencies, users, roles and API tokens."""

@@ -1,0 +1,74 @@
+"""Tables of agencies, users and their API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from alcabala.db.base import Base, utcnow
+
+
+class Role(enum.StrEnum):
+    """What a user may do; checked on every route."""
+
+    OFFICER = "officer"
+    REGISTRAR = "registrar"
+    LIVESTOCK = "livestock"
+    SUPERVISOR = "supervisor"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+class AgencyKind(enum.StrEnum):
+    POLICE = "police"
+    COURT = "court"
+    LIVESTOCK = "livestock"
+    TRANSIT = "transit"
+    CUSTOMS = "customs"
+    OTHER = "other"
+
+
+class Agency(Base):
+    """A police force, court, livestock or transit authority that owns records."""
+
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), default=AgencyKind.POLICE.value)
+    state: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class User(Base):
+    """A person who signs in; ``password_hash`` is argon2 and NULL until a password is set."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    agency: Mapped[Agency | None] = relationship()
+
+
+class ApiToken(Base):
+    """A bearer token; only its SHA-256 is stored, the token itself is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column()
+
+    user: Mapped[User] = relationship()

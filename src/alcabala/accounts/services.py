@@ -1,0 +1,149 @@
+"""Use cases of accounts: agencies, users, passwords and API tokens.
+
+Passwords are hashed with argon2 (argon2-cffi); API tokens are random, shown once, and only
+their SHA-256 is stored, so a stolen database does not hand out working tokens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from alcabala.accounts.models import Agency, AgencyKind, ApiToken, Role, User
+from alcabala.db.base import utcnow
+from alcabala.errors import ConflictError, NotFoundError, ValidationError
+
+_hasher = PasswordHasher()
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+AGENCY_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,19}$")
+TOKEN_PREFIX = "alc_"
+MIN_PASSWORD = 8
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def add_agency(
+    session: Session, code: str, name: str, kind: str = "police", state: str = ""
+) -> Agency:
+    code = code.strip().upper()
+    if not AGENCY_CODE.match(code):
+        raise ValidationError(
+            "An agency code is 2–20 capital letters, digits or dashes.", field="code"
+        )
+    if kind not in {k.value for k in AgencyKind}:
+        choices = ", ".join(k.value for k in AgencyKind)
+        raise ValidationError(f"Unknown agency kind {kind!r}; use one of {choices}.", field="kind")
+    if not name.strip():
+        raise ValidationError("An agency needs a name.", field="name")
+    if session.scalar(select(Agency.id).where(Agency.code == code)) is not None:
+        raise ConflictError(f"Agency {code} already exists.", field="code")
+    agency = Agency(code=code, name=name.strip(), kind=kind, state=state.strip())
+    session.add(agency)
+    session.flush()
+    return agency
+
+
+def get_agency(session: Session, code: str, field: str = "agency") -> Agency:
+    agency = session.scalar(select(Agency).where(Agency.code == code.strip().upper()))
+    if agency is None:
+        raise NotFoundError(f"No agency with code {code!r}.", field=field)
+    return agency
+
+
+def add_user(
+    session: Session,
+    username: str,
+    role: str,
+    agency_code: str | None = None,
+    password: str | None = None,
+) -> tuple[User, str]:
+    """Create a user and its first API token; returns the user and the token (shown once)."""
+    username = username.strip().lower()
+    if not USERNAME.match(username):
+        raise ValidationError(
+            "A username is 2–64 lowercase letters, digits, dots, dashes or underscores.",
+            field="username",
+        )
+    if role not in {r.value for r in Role}:
+        choices = ", ".join(r.value for r in Role)
+        raise ValidationError(f"Unknown role {role!r}; use one of {choices}.", field="role")
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise ConflictError(f"User {username} already exists.", field="username")
+    agency = get_agency(session, agency_code) if agency_code else None
+    user = User(username=username, role=role, agency=agency)
+    if password is not None:
+        user.password_hash = _hash_password(password)
+    session.add(user)
+    session.flush()
+    return user, issue_token(session, user)
+
+
+def _hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise ValidationError(
+            f"A password has at least {MIN_PASSWORD} characters.", field="password"
+        )
+    return _hasher.hash(password)
+
+
+def get_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise NotFoundError(f"No user named {username!r}.", field="username")
+    return user
+
+
+def set_password(session: Session, username: str, password: str) -> User:
+    user = get_user(session, username)
+    user.password_hash = _hash_password(password)
+    return user
+
+
+def verify_password(session: Session, username: str, password: str) -> User | None:
+    """The user if ``password`` is theirs and they are active, else None."""
+    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None or not user.active or user.password_hash is None:
+        _hasher.hash("timing-equalizer")  # same cost whether or not the user exists
+        return None
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return user
+
+
+def issue_token(session: Session, user: User) -> str:
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, token_hash=hash_token(token)))
+    session.flush()
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    """The active user holding ``token``, or None for an unknown or revoked one."""
+    row = session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
+        )
+    )
+    if row is None or not row.user.active:
+        return None
+    return row.user
+
+
+def revoke_tokens(session: Session, username: str) -> int:
+    user = get_user(session, username)
+    tokens = session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ).all()
+    for token in tokens:
+        token.revoked_at = utcnow()
+    return len(tokens)

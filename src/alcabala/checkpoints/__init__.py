@@ -1,0 +1,1 @@
+"""Checkpoint sites: where stops happen."""

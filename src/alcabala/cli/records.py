@@ -1,0 +1,52 @@
+"""``alcabala records``: the re-validation queue and the automatic expiry sweep."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from alcabala.cli.common import DATABASE_OPTION, actor_or_none, console, engine_for, writing
+from alcabala.db.engine import read_session
+from alcabala.persons.services import expire_warrants
+from alcabala.records.services import due, validate
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(help="Re-validation of long-lived records.", no_args_is_help=True)
+    app.add_typer(group, name="records")
+
+    @group.command("due")
+    def due_cmd(database: str | None = DATABASE_OPTION) -> None:
+        """List active reports and warrants whose re-validation date has passed."""
+        engine = engine_for(database)
+        with read_session(engine) as session:
+            rows = due(session)
+        engine.dispose()
+        table = Table("kind", "number", "agency", "vehicle / person", "validate by", "overdue")
+        for r in rows:
+            table.add_row(
+                r.kind, r.number, r.agency, r.subject, r.validate_by.isoformat(),
+                f"{r.days_overdue} d",
+            )
+        console.print(table)
+        console.print(f"{len(rows)} record(s) due for re-validation")
+
+    @group.command("validate")
+    def validate_cmd(
+        number: str = typer.Argument(..., help="Number of the report or warrant."),
+        actor: str = typer.Option(..., "--actor", help="Username confirming the record."),
+        kind: str | None = typer.Option(None, "--kind", help="stolen-report or warrant."),
+        note: str = typer.Option("", "--note", help="What was checked."),
+        database: str | None = DATABASE_OPTION,
+    ) -> None:
+        """Confirm that a record still stands; it is due again in a year."""
+        with writing(database) as session:
+            record = validate(session, number, actor_or_none(session, actor), kind, note)
+        console.print(f"{record.kind} {record.number} re-validated; next by {record.validate_by}")
+
+    @group.command("expire")
+    def expire_cmd(database: str | None = DATABASE_OPTION) -> None:
+        """Record the automatic expiry of warrants and permits past their end."""
+        with writing(database) as session:
+            warrants = expire_warrants(session)
+        console.print(f"{warrants} warrant(s) expired")

@@ -1,0 +1,89 @@
+"""``alcabala users`` and ``alcabala agencies``: who may use the system, and for whom."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from alcabala.accounts.models import AgencyKind, Role
+from alcabala.accounts.services import add_agency, add_user, revoke_tokens, set_password
+from alcabala.cli.common import DATABASE_OPTION, console, writing
+from alcabala.errors import ValidationError
+
+ROLES = ", ".join(r.value for r in Role)
+KINDS = ", ".join(k.value for k in AgencyKind)
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    if not password:
+        raise ValidationError("An empty password was given.", field="password")
+    return password
+
+
+def register(app: typer.Typer) -> None:
+    users = typer.Typer(help="Create users, set passwords, revoke tokens.", no_args_is_help=True)
+    agencies = typer.Typer(help="Agencies that own records.", no_args_is_help=True)
+    app.add_typer(users, name="users")
+    app.add_typer(agencies, name="agencies")
+
+    @users.command("add")
+    def add_cmd(
+        name: str = typer.Argument(..., help="Username: lowercase letters, digits, . _ -"),
+        role: str = typer.Option(..., "--role", help=f"One of: {ROLES}."),
+        agency: str | None = typer.Option(None, "--agency", help="Code of the user's agency."),
+        password_stdin: bool = typer.Option(
+            False, "--password-stdin", help="Read the password from the first line of stdin."
+        ),
+        database: str | None = DATABASE_OPTION,
+    ) -> None:
+        """Create a user and print its API token, once, alone on the last line.
+
+        Without --password-stdin nothing is asked: the user can use the API with the token
+        until `alcabala users password NAME` sets a password for the web console.
+        """
+        password = _read_password(True) if password_stdin else None
+        with writing(database) as session:
+            user, token = add_user(session, name, role, agency, password)
+            console.print(f"user {user.username} ({user.role}) created; API token:")
+        typer.echo(token)
+
+    @users.command("password")
+    def password_cmd(
+        name: str = typer.Argument(..., help="Username."),
+        password_stdin: bool = typer.Option(
+            False, "--password-stdin", help="Read the password from the first line of stdin."
+        ),
+        database: str | None = DATABASE_OPTION,
+    ) -> None:
+        """Set or change a user's password (asked twice unless --password-stdin)."""
+        password = _read_password(password_stdin)
+        with writing(database) as session:
+            set_password(session, name, password)
+        console.print(f"password of {name} set")
+
+    @users.command("revoke-tokens")
+    def revoke_cmd(
+        name: str = typer.Argument(..., help="Username."), database: str | None = DATABASE_OPTION
+    ) -> None:
+        """Revoke every API token of a user (a lost phone, a departure)."""
+        with writing(database) as session:
+            count = revoke_tokens(session, name)
+        console.print(f"{count} token(s) of {name} revoked")
+
+    @agencies.command("add")
+    def agency_add_cmd(
+        code: str = typer.Argument(..., help="Short code, e.g. CICPC."),
+        name: str = typer.Option(..., "--name", help="Full name."),
+        kind: str = typer.Option("police", "--kind", help=f"One of: {KINDS}."),
+        state: str = typer.Option("", "--state", help="State or region it covers."),
+        database: str | None = DATABASE_OPTION,
+    ) -> None:
+        """Register an agency."""
+        with writing(database) as session:
+            agency = add_agency(session, code, name, kind, state)
+            console.print(f"agency {agency.code} added")

@@ -1,0 +1,108 @@
+"""Engines and units of work for SQLite (the default) and PostgreSQL.
+
+SQLite runs in WAL mode with ``synchronous=FULL`` and foreign keys on. Its writes are
+serialized: a write unit of work opens with ``BEGIN IMMEDIATE`` so that it holds the one write
+lock from its first read, and concurrent writers queue on the busy timeout instead of failing
+half-way (the approach Datasette takes). PostgreSQL uses ordinary READ COMMITTED transactions;
+lost updates are prevented by the ``version`` columns of stateful records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from alcabala.config import Settings
+from alcabala.errors import ConflictError
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def _normalize_url(url: str) -> str:
+    """Accept ``postgresql://`` and ``postgres://`` and use psycopg 3 for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+    """Create an engine for ``url`` (default: ``ALCABALA_DATABASE_URL`` or ``alcabala.db``)."""
+    url = _normalize_url(url or Settings.from_env().database_url)
+    if make_url(url).get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit (services return them)."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@contextmanager
+def unit_of_work(engine: Engine) -> Iterator[Session]:
+    """One write transaction: commit on success, roll back everything on any error.
+
+    A concurrent change to the same record surfaces as :class:`ConflictError`, never as a
+    partial write.
+    """
+    bind = engine.execution_options(sqlite_begin="IMMEDIATE") if is_sqlite(engine) else engine
+    session = Session(bind=bind, expire_on_commit=False)
+    try:
+        with session.begin():
+            yield session
+    except StaleDataError as exc:
+        raise ConflictError(
+            "The record was changed by someone else meanwhile; reload it and try again."
+        ) from exc
+    except OperationalError as exc:
+        if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+            raise ConflictError("The database is busy with another write; try again.") from exc
+        raise
+    except IntegrityError as exc:
+        raise ConflictError(f"The change conflicts with a stored record: {exc.orig}") from exc
+    finally:
+        session.close()
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    """A read-only session (its transaction is rolled back at the end)."""
+    session = Session(bind=engine, expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()

@@ -1,0 +1,49 @@
+"""Transition history and the change sequence shared by every stateful record.
+
+Nothing in alcabala is deleted or silently edited: each state change of a record appends one
+row to that record's transition table (from, to, actor, time, reason), and one row to the
+global ``changes`` sequence, which in-memory indexes (the checkpoint hotlist) follow to
+refresh incrementally instead of rebuilding.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
+
+from alcabala.db.base import Base, utcnow
+
+
+class TransitionMixin:
+    """Columns of every ``*_transitions`` table; the subclass adds the record's foreign key."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    @declared_attr
+    def actor_id(cls) -> Mapped[int | None]:
+        """The user who made the change; NULL for the system (automatic expiry, import)."""
+        return mapped_column(ForeignKey("users.id"), nullable=True)
+
+
+class Change(Base):
+    """One entry of the global change sequence: record ``entity``/``entity_id`` changed."""
+
+    __tablename__ = "changes"
+
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+def record_change(session: Session, entity: str, entity_id: int) -> None:
+    """Append ``entity``/``entity_id`` to the change sequence inside the current transaction."""
+    session.add(Change(entity=entity, entity_id=entity_id))

@@ -1,0 +1,23 @@
+"""Imports every domain's tables so that ``Base.metadata`` is complete (Alembic, tests)."""
+
+from __future__ import annotations
+
+from alcabala.accounts import models as accounts
+from alcabala.checkpoints import models as checkpoints
+from alcabala.db import history
+from alcabala.db.base import Base
+from alcabala.livestock import models as livestock
+from alcabala.notifications import models as notifications
+from alcabala.persons import models as persons
+from alcabala.vehicles import models as vehicles
+
+__all__ = [
+    "Base",
+    "accounts",
+    "checkpoints",
+    "history",
+    "livestock",
+    "notifications",
+    "persons",
+    "vehicles",
+]

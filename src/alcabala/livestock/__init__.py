@@ -1,0 +1,1 @@
+"""Premises, brands, livestock transit permits (guías) and livestock theft reports."""

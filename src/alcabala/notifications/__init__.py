@@ -1,0 +1,1 @@
+"""The outbox of notifications (an owner told their stolen car was found) and its senders."""

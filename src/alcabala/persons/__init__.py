@@ -1,0 +1,1 @@
+"""People (by national ID) and the warrants issued for them."""

@@ -1,0 +1,1 @@
+"""Vehicles, stolen-vehicle reports and retirements (scrapped, dismantled, exported)."""

@@ -1,0 +1,100 @@
+"""Input and output shapes of vehicles, stolen-vehicle reports and retirements."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from alcabala.schemas import (
+    Code,
+    Country,
+    EngineNumber,
+    Schema,
+    UtcDatetime,
+    Vin,
+    normalize_national_id,
+    normalize_plate,
+)
+from alcabala.vehicles.models import RetirementKind
+
+THIS_YEAR = dt.date.today().year
+
+
+class VehicleIn(Schema):
+    vin: Vin
+    plate: str = Field(min_length=1, max_length=32)
+    plate_country: Country = "VE"
+    engine_number: EngineNumber | None = None
+    make: str = Field(default="", max_length=60)
+    model: str = Field(default="", max_length=60)
+    year: int | None = Field(default=None, ge=1950, le=THIS_YEAR + 2)
+    colour: str = Field(default="", max_length=40)
+    owner_national_id: str | None = Field(default=None, max_length=64)
+    owner_country: Country = "VE"
+    owner_agency: Code | None = None
+
+    @model_validator(mode="after")
+    def _normalize(self) -> VehicleIn:
+        self.plate = normalize_plate(self.plate, self.plate_country)
+        if self.owner_national_id:
+            self.owner_national_id = normalize_national_id(
+                self.owner_national_id, self.owner_country
+            )
+        if self.owner_national_id and self.owner_agency:
+            raise ValueError("a vehicle is owned by a person or by an agency, not both")
+        return self
+
+
+class VehicleOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    vin: str
+    plate: str
+    plate_country: str
+    engine_number: str | None
+    make: str
+    model: str
+    year: int | None
+    colour: str
+
+
+class StolenReportIn(Schema):
+    number: Code
+    agency: Code
+    reported_at: UtcDatetime | None = None
+    stolen_at: UtcDatetime | None = None
+    place: str = Field(default="", max_length=200)
+    notes: str = Field(default="", max_length=4000)
+
+    @model_validator(mode="after")
+    def _check(self) -> StolenReportIn:
+        if self.stolen_at and self.reported_at and self.stolen_at > self.reported_at:
+            raise ValueError("stolen_at cannot be after reported_at")
+        return self
+
+
+class StolenReportOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    number: str
+    vin: str
+    agency: str
+    reported_at: dt.datetime
+    stolen_at: dt.datetime | None
+    place: str
+    status: str
+    validate_by: dt.date | None
+    notes: str
+    version: int
+
+
+class RetirementIn(Schema):
+    kind: RetirementKind
+    agency: Code
+    retired_at: UtcDatetime | None = None
+    reference: str = Field(default="", max_length=100)
+    notes: str = Field(default="", max_length=4000)
+

@@ -1,0 +1,129 @@
+"""Shared fixtures: every database test runs on SQLite and on a real PostgreSQL.
+
+PostgreSQL is found through ``ALCABALA_TEST_POSTGRES_URL``. When it is unset or unreachable
+the PostgreSQL variants are skipped with the reason, except under ``CI=true``, where a missing
+PostgreSQL fails the run. Each test run works in a private database it creates and drops, so
+several runs can share one server.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from alcabala.db.engine import make_engine
+from alcabala.db.migrate import upgrade
+from alcabala.db.models import Base
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+PG_ENV = "ALCABALA_TEST_POSTGRES_URL"
+
+
+def _postgres_admin_url() -> str | None:
+    url = os.environ.get(PG_ENV)
+    if not url:
+        return None
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def _unavailable(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"PostgreSQL is required in CI: {reason}", pytrace=False)
+    pytest.skip(f"PostgreSQL tests skipped: {reason}")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A private PostgreSQL database, migrated to head, for this test run."""
+    admin_url = _postgres_admin_url()
+    if admin_url is None:
+        _unavailable(f"{PG_ENV} is not set")
+        raise AssertionError  # unreachable
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"alcabala_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # any connection failure means: no usable server
+        admin.dispose()
+        _unavailable(f"cannot reach {make_url(admin_url).render_as_string()}: {exc}")
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+def _truncate_all(engine: Engine) -> None:
+    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty, migrated database: once SQLite, once PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "alcabala.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    url: str = request.getfixturevalue("postgres_url")
+    engine = make_engine(url)
+    _truncate_all(engine)
+    engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """An engine on the test database (SQLite and PostgreSQL in turn)."""
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def actors(engine: Engine) -> dict[str, int]:
+    """Agencies CICPC (police) and TSJ-GUA (court), and one user of each role's kind."""
+    from alcabala.accounts.services import add_agency, add_user
+    from alcabala.db.engine import unit_of_work
+
+    with unit_of_work(engine) as session:
+        add_agency(session, "CICPC", "Cuerpo de Investigaciones Científicas", "police")
+        add_agency(session, "TSJ-GUA", "Circuito Judicial Penal de Guárico", "court")
+        add_agency(session, "INSAI", "Instituto Nacional de Salud Agrícola Integral", "livestock")
+        ids = {}
+        for name, role, agency in [
+            ("registrar", "registrar", "CICPC"),
+            ("officer", "officer", "CICPC"),
+            ("clerk", "registrar", "TSJ-GUA"),
+            ("vet", "livestock", "INSAI"),
+        ]:
+            user, _ = add_user(session, name, role, agency)
+            ids[name] = user.id
+    return ids
