@@ -20,6 +20,9 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 
 demo: install
+	$(BIN)/alcabala demo seed --if-empty
+	@echo "Console and API: http://$(HOST):$(PORT)/   API docs: http://$(HOST):$(PORT)/docs"
+	@echo "Demo users (password alcabala-demo): oficial, registro, ganaderia, supervisor, auditor, admin"
 	$(BIN)/alcabala serve --host $(HOST) --port $(PORT)
 
 test: install

@@ -127,3 +127,13 @@ def actors(engine: Engine) -> dict[str, int]:
             user, _ = add_user(session, name, role, agency)
             ids[name] = user.id
     return ids
+
+
+def wipe(engine: Engine) -> None:
+    """Empty every table (the database becomes as new, schema kept)."""
+    if engine.dialect.name == "postgresql":
+        _truncate_all(engine)
+        return
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())

@@ -32,7 +32,9 @@ class TransitionIn(Schema):
     """Body of a lifecycle action (recover, return, cancel, execute...)."""
 
     reason: str = pydantic.Field(default="", max_length=2000)
-    version: int | None = pydantic.Field(default=None, description="The version you saw; 409 if stale.")
+    version: int | None = pydantic.Field(
+        default=None, description="The version you saw; 409 if stale."
+    )
     inventory: str = pydantic.Field(default="", max_length=8000)
 
 
@@ -83,12 +85,22 @@ EarTag = Annotated[str, AfterValidator(lambda v: valid_or_raise(identifiers.pars
 Reason = Annotated[str, pydantic.Field(max_length=2000)]
 
 
-def normalize_plate(plate: str, country: str) -> str:
-    return valid_or_raise(identifiers.parse_plate(plate, country))
+def _checked(result: IdentifierResult, field: str) -> str:
+    # Raised as our error (not ValueError) so that a cross-field check names its field.
+    if not result.valid:
+        message = result.errors[0].message if result.errors else "invalid value"
+        raise ValidationError(message, field=field)
+    return result.normalized
 
 
-def normalize_national_id(national_id: str, country: str) -> str:
-    return valid_or_raise(identifiers.parse_national_id(national_id, country))
+def normalize_plate(plate: str, country: str, field: str = "plate") -> str:
+    """The normalized plate, or our ValidationError naming ``field``."""
+    return _checked(identifiers.parse_plate(plate, country), field)
+
+
+def normalize_national_id(national_id: str, country: str, field: str = "national_id") -> str:
+    """The normalized national ID, or our ValidationError naming ``field``."""
+    return _checked(identifiers.parse_national_id(national_id, country), field)
 
 
 def first_error(exc: pydantic.ValidationError) -> ValidationError:

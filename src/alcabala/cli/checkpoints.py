@@ -30,8 +30,15 @@ def register(app: typer.Typer) -> None:
         """Register a checkpoint site."""
         data = validate(
             CheckpointIn,
-            {"code": code, "name": name, "road": road, "state": state, "lat": lat, "lon": lon,
-             "agency": agency},
+            {
+                "code": code,
+                "name": name,
+                "road": road,
+                "state": state,
+                "lat": lat,
+                "lon": lon,
+                "agency": agency,
+            },
         )
         with writing(database) as session:
             checkpoint = add_checkpoint(session, data)

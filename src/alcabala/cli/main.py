@@ -8,8 +8,9 @@ import click
 import typer
 from typer.core import TyperGroup
 
-from alcabala.cli import checkpoints, db, records, serve, users
+from alcabala.cli import checkpoints, db, demo, ids, records, serve, transfer, users
 from alcabala.errors import Error
+
 
 class _Group(TyperGroup):
     """Turns an alcabala error into one readable line on stderr and exit status 1."""
@@ -32,10 +33,13 @@ app = typer.Typer(
 )
 
 serve.register(app)
+ids.register(app)
 db.register(app)
 users.register(app)
 checkpoints.register(app)
 records.register(app)
+transfer.register(app)
+demo.register(app)
 
 
 def main() -> None:

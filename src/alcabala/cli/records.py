@@ -25,7 +25,11 @@ def register(app: typer.Typer) -> None:
         table = Table("kind", "number", "agency", "vehicle / person", "validate by", "overdue")
         for r in rows:
             table.add_row(
-                r.kind, r.number, r.agency, r.subject, r.validate_by.isoformat(),
+                r.kind,
+                r.number,
+                r.agency,
+                r.subject,
+                r.validate_by.isoformat(),
                 f"{r.days_overdue} d",
             )
         console.print(table)

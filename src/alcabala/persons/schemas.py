@@ -6,6 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from alcabala.errors import ValidationError
 from alcabala.schemas import Code, Country, Schema, UtcDatetime, normalize_national_id
 
 
@@ -38,7 +39,7 @@ class WarrantIn(Schema):
     def _check(self) -> WarrantIn:
         self.national_id = normalize_national_id(self.national_id, self.country)
         if self.expires_at is not None and self.expires_at <= self.issued_at:
-            raise ValueError("expires_at must be after issued_at")
+            raise ValidationError("expires_at must be after issued_at.", field="expires_at")
         return self
 
 

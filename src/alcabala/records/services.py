@@ -147,7 +147,12 @@ def validate(
             updates={"validate_by": next_date},
         )
         return DueRecord(
-            "warrant", warrant.id, number, warrant.agency.code, warrant.person.national_id,
-            next_date, 0,
+            "warrant",
+            warrant.id,
+            number,
+            warrant.agency.code,
+            warrant.person.national_id,
+            next_date,
+            0,
         )
     raise NotFoundError(f"No stolen-vehicle report or warrant numbered {number}.", field="number")

@@ -6,6 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from alcabala.errors import ValidationError
 from alcabala.schemas import (
     Code,
     Country,
@@ -39,10 +40,12 @@ class VehicleIn(Schema):
         self.plate = normalize_plate(self.plate, self.plate_country)
         if self.owner_national_id:
             self.owner_national_id = normalize_national_id(
-                self.owner_national_id, self.owner_country
+                self.owner_national_id, self.owner_country, "owner_national_id"
             )
         if self.owner_national_id and self.owner_agency:
-            raise ValueError("a vehicle is owned by a person or by an agency, not both")
+            raise ValidationError(
+                "A vehicle is owned by a person or by an agency, not both.", field="owner_agency"
+            )
         return self
 
 
@@ -71,7 +74,7 @@ class StolenReportIn(Schema):
     @model_validator(mode="after")
     def _check(self) -> StolenReportIn:
         if self.stolen_at and self.reported_at and self.stolen_at > self.reported_at:
-            raise ValueError("stolen_at cannot be after reported_at")
+            raise ValidationError("stolen_at cannot be after reported_at.", field="stolen_at")
         return self
 
 
@@ -97,4 +100,3 @@ class RetirementIn(Schema):
     retired_at: UtcDatetime | None = None
     reference: str = Field(default="", max_length=100)
     notes: str = Field(default="", max_length=4000)
-

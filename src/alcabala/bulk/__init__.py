@@ -1,0 +1,1 @@
+"""Bulk import and export of registries as CSV or JSONL, all-or-nothing by default."""

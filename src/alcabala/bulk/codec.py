@@ -1,0 +1,95 @@
+"""What each registry provides to bulk import and export: a :class:`Codec`.
+
+A codec names its fields, yields its records as rows in a stable order (by natural key, so an
+export does not depend on database ids), and turns rows into stored records: ``prepare``
+loads the lookups it needs once, ``convert`` validates one row into a payload or raises
+:class:`RowProblems`, ``store`` writes a batch of payloads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+import pydantic
+from sqlalchemy.orm import Session
+
+from alcabala.errors import Error
+
+
+class RowProblems(Exception):
+    """Everything wrong with one row: ``(field, reason)`` pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{f}: {r}" for f, r in problems))
+        self.problems = problems
+
+
+def problems_of(exc: pydantic.ValidationError | Error) -> RowProblems:
+    """The row problems of a schema failure, one per field."""
+    if isinstance(exc, Error):
+        return RowProblems([(exc.field or "row", exc.message)])
+    problems = []
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err["loc"]) or "row"
+        problems.append((field, str(err["msg"]).removeprefix("Value error, ")))
+    return RowProblems(problems)
+
+
+def parse(model: type[pydantic.BaseModel], row: dict[str, Any]) -> Any:
+    """``model`` validated from ``row``, or the row's problems."""
+    try:
+        return model.model_validate(row)
+    except (pydantic.ValidationError, Error) as exc:
+        raise problems_of(exc) from exc
+
+
+class Codec:
+    """Base of every registry's bulk codec."""
+
+    kind: ClassVar[str]
+    fields: ClassVar[tuple[str, ...]]
+    #: Stateful records get a history row and a change-sequence entry each.
+    imported_reason: ClassVar[str] = "imported"
+
+    def export(self, session: Session) -> Iterator[dict[str, Any]]:
+        raise NotImplementedError
+
+    def count(self, session: Session) -> int:
+        raise NotImplementedError
+
+    def prepare(self, session: Session) -> None:
+        """Load what ``convert`` needs (lookups, existing keys) once per import."""
+
+    def convert(self, row: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def store(self, session: Session, payloads: list[Any]) -> None:
+        raise NotImplementedError
+
+
+def lookup_error(field: str, what: str, value: str, hint: str = "") -> RowProblems:
+    message = f"no {what} {value!r}" + (f"; {hint}" if hint else "")
+    return RowProblems([(field, message)])
+
+
+def store_stateful(
+    session: Session,
+    records: list[Any],
+    *,
+    history: type[Any],
+    history_fk: str,
+    entity: str,
+    reason: str,
+) -> None:
+    """Insert stateful records with their first history row and change-sequence entry."""
+    from alcabala.db.history import Change
+
+    session.add_all(records)
+    session.flush()
+    session.add_all(
+        history(**{history_fk: r.id}, from_state=None, to_state=r.status, reason=reason)
+        for r in records
+    )
+    session.add_all(Change(entity=entity, entity_id=r.id) for r in records)
+    session.flush()

@@ -1,0 +1,114 @@
+"""``alcabala import`` and ``alcabala export``: registries in and out as CSV or JSONL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from alcabala.bulk.formats import format_for, open_text
+from alcabala.bulk.kinds import KINDS
+from alcabala.bulk.services import count, export_rows, import_rows, write_rejects
+from alcabala.cli.common import DATABASE_OPTION, engine_for, err_console
+from alcabala.errors import ValidationError
+
+KIND_HELP = "One of: " + ", ".join(KINDS) + " (import them in this order)."
+MAX_LISTED_ERRORS = 200
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    )
+
+
+def _data_lines(path: str) -> int | None:
+    if path == "-":
+        return None
+    with open(path, "rb") as f:
+        return max(sum(1 for _ in f) - (0 if path.endswith((".jsonl", ".ndjson")) else 1), 0)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("import")
+    def import_cmd(
+        kind: str = typer.Argument(..., help=KIND_HELP),
+        file: str = typer.Argument(..., help="CSV or JSONL file ('-' for stdin)."),
+        partial: bool = typer.Option(
+            False, "--partial", help="Store the good rows; write the bad ones to a reject file."
+        ),
+        reject: str | None = typer.Option(
+            None, "--reject", help="Reject file for --partial (default: FILE.rejects.EXT)."
+        ),
+        fmt: str | None = typer.Option(
+            None, "--format", help="csv or jsonl (default: from the file name)."
+        ),
+        database: str | None = DATABASE_OPTION,
+    ) -> None:
+        """Import a registry file in one transaction: one bad row and nothing is stored.
+
+        Every bad row is reported as `line N: field: reason` (the header is line 1).
+        """
+        if kind not in KINDS:
+            raise ValidationError(f"Unknown kind {kind!r}; {KIND_HELP}", field="kind")
+        fmt = format_for(file, fmt)
+        if file != "-" and not Path(file).is_file():
+            raise ValidationError(f"No such file: {file}", field="file")
+        engine = engine_for(database)
+        with _progress() as progress, open_text(file, "r") as source:
+            task = progress.add_task(f"importing {kind}", total=_data_lines(file))
+            report = import_rows(
+                engine,
+                kind,
+                source,
+                fmt,
+                partial=partial,
+                progress=lambda n: progress.advance(task, n),
+            )
+        engine.dispose()
+        for error in report.errors[:MAX_LISTED_ERRORS]:
+            typer.echo(str(error), err=True)
+        if len(report.errors) > MAX_LISTED_ERRORS:
+            typer.echo(f"... and {len(report.errors) - MAX_LISTED_ERRORS} more", err=True)
+        if report.errors and not partial:
+            typer.echo(
+                f"error: {len(report.errors)} problem(s) in {file}; nothing was imported.",
+                err=True,
+            )
+            raise typer.Exit(1)
+        if report.rejected_rows:
+            stem = Path(file if file != "-" else f"{kind}.{fmt}")
+            reject_path = reject or str(stem.with_suffix(f".rejects.{fmt}"))
+            with open_text(reject_path, "w") as out:
+                write_rejects(out, fmt, kind, report)
+            typer.echo(f"{len(report.rejected_rows)} bad row(s) written to {reject_path}", err=True)
+        typer.echo(f"{report.stored} {kind} imported")
+
+    @app.command("export")
+    def export_cmd(
+        kind: str = typer.Argument(..., help=KIND_HELP),
+        fmt: str | None = typer.Option(
+            None, "--format", help="csv or jsonl (default: from the output name, else csv)."
+        ),
+        output: str = typer.Option("-", "-o", "--output", help="Output file ('-' for stdout)."),
+        database: str | None = DATABASE_OPTION,
+    ) -> None:
+        """Export every record of a registry, in a stable order, as CSV or JSONL."""
+        if kind not in KINDS:
+            raise ValidationError(f"Unknown kind {kind!r}; {KIND_HELP}", field="kind")
+        fmt = format_for(output, fmt)
+        engine = engine_for(database)
+        with _progress() as progress, open_text(output, "w") as out:
+            task = progress.add_task(f"exporting {kind}", total=count(engine, kind))
+            written = export_rows(engine, kind, out, fmt, lambda n: progress.advance(task, n))
+            out.flush()
+        engine.dispose()
+        if output != "-":
+            typer.echo(f"{written} {kind} exported to {output}", err=True)

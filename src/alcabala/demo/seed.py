@@ -1,0 +1,76 @@
+"""Fill a database with the synthetic demo registry and demo users.
+
+The registry goes in through the bulk importer, kind by kind, so the demo exercises the same
+validation as real data; one transaction per kind.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, func, select
+
+from alcabala.accounts.models import User
+from alcabala.accounts.services import add_user
+from alcabala.bulk.kinds import KINDS
+from alcabala.bulk.services import import_rows
+from alcabala.db.engine import read_session, unit_of_work
+from alcabala.demo.generator import generate
+from alcabala.errors import ValidationError
+
+DEMO_PASSWORD = "alcabala-demo"
+DEMO_USERS = (
+    ("oficial", "officer", "GNB"),
+    ("registro", "registrar", "CICPC"),
+    ("ganaderia", "livestock", "INSAI"),
+    ("supervisor", "supervisor", "GNB"),
+    ("auditor", "auditor", None),
+    ("admin", "admin", None),
+)
+
+
+@dataclass
+class SeedReport:
+    counts: dict[str, int]
+    users: list[tuple[str, str, str]]  # username, role, API token
+
+
+def is_empty(engine: Engine) -> bool:
+    with read_session(engine) as s:
+        return (s.scalar(select(func.count()).select_from(User)) or 0) == 0
+
+
+def seed(
+    engine: Engine,
+    vehicles: int = 2000,
+    seed: int = 7,
+    progress: Callable[[str, int], None] | None = None,
+) -> SeedReport:
+    """Import the generated registry and create the demo users (password ``alcabala-demo``)."""
+    data = generate(vehicles=vehicles, seed=seed)
+    counts: dict[str, int] = {}
+    for kind in KINDS:
+        rows = data.get(kind, [])
+        if not rows:
+            continue
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        buffer.seek(0)
+        report = import_rows(engine, kind, buffer, "csv")
+        if not report.ok:
+            first = report.errors[0]
+            raise ValidationError(f"demo data for {kind} is invalid: {first}", field=kind)
+        counts[kind] = report.stored
+        if progress is not None:
+            progress(kind, report.stored)
+    users = []
+    with unit_of_work(engine) as session:
+        for username, role, agency in DEMO_USERS:
+            user, token = add_user(session, username, role, agency, DEMO_PASSWORD)
+            users.append((user.username, role, token))
+    return SeedReport(counts, users)

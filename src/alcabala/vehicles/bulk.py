@@ -1,0 +1,272 @@
+"""Bulk codecs of vehicles, stolen-vehicle reports and retirements."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session, aliased
+
+from alcabala import identifiers
+from alcabala.accounts.bulk import agency_ids
+from alcabala.accounts.models import Agency
+from alcabala.bulk.codec import Codec, RowProblems, lookup_error, parse, store_stateful
+from alcabala.db.history import Change
+from alcabala.persons.bulk import person_ids
+from alcabala.persons.models import Person
+from alcabala.schemas import UtcDatetime, Vin
+from alcabala.vehicles.models import (
+    ReportStatus,
+    Retirement,
+    StolenReport,
+    StolenReportTransition,
+    Vehicle,
+)
+from alcabala.vehicles.schemas import RetirementIn, StolenReportIn, VehicleIn
+
+
+def vehicle_ids(session: Session) -> dict[str, int]:
+    return {vin: id_ for id_, vin in session.execute(select(Vehicle.id, Vehicle.vin))}
+
+
+class VehicleCodec(Codec):
+    kind = "vehicles"
+    fields = (
+        "vin",
+        "plate",
+        "plate_country",
+        "engine_number",
+        "make",
+        "model",
+        "year",
+        "colour",
+        "owner_national_id",
+        "owner_country",
+        "owner_agency",
+    )
+
+    def count(self, session: Session) -> int:
+        return session.scalar(select(func.count()).select_from(Vehicle)) or 0
+
+    def export(self, session: Session) -> Iterator[dict[str, Any]]:
+        query = (
+            select(Vehicle, Person.national_id, Person.country, Agency.code)
+            .outerjoin(Person, Vehicle.owner_person_id == Person.id)
+            .outerjoin(Agency, Vehicle.owner_agency_id == Agency.id)
+            .order_by(Vehicle.vin)
+            .execution_options(yield_per=5000)
+        )
+        for v, national_id, country, agency in session.execute(query):
+            yield {
+                "vin": v.vin,
+                "plate": v.plate,
+                "plate_country": v.plate_country,
+                "engine_number": v.engine_number,
+                "make": v.make,
+                "model": v.model,
+                "year": v.year,
+                "colour": v.colour,
+                "owner_national_id": national_id,
+                "owner_country": country,
+                "owner_agency": agency,
+            }
+
+    def prepare(self, session: Session) -> None:
+        self.agencies = agency_ids(session)
+        self.persons = person_ids(session)
+        self.seen = set(session.scalars(select(Vehicle.vin)))
+
+    def convert(self, row: dict[str, Any]) -> Any:
+        data: VehicleIn = parse(VehicleIn, row)
+        if data.vin in self.seen:
+            raise RowProblems([("vin", f"vehicle {data.vin} already exists")])
+        owner_person = owner_agency = None
+        if data.owner_national_id:
+            owner_person = self.persons.get((data.owner_country, data.owner_national_id))
+            if owner_person is None:
+                raise lookup_error(
+                    "owner_national_id", "person", data.owner_national_id, "import persons first"
+                )
+        if data.owner_agency:
+            owner_agency = self.agencies.get(data.owner_agency)
+            if owner_agency is None:
+                raise lookup_error("owner_agency", "agency", data.owner_agency)
+        self.seen.add(data.vin)
+        return {
+            "vin": data.vin,
+            "plate": data.plate,
+            "plate_country": data.plate_country,
+            "plate_ocr_key": identifiers.ocr_key(data.plate),
+            "engine_number": data.engine_number,
+            "make": data.make,
+            "model": data.model,
+            "year": data.year,
+            "colour": data.colour,
+            "owner_person_id": owner_person,
+            "owner_agency_id": owner_agency,
+        }
+
+    def store(self, session: Session, payloads: list[Any]) -> None:
+        session.execute(insert(Vehicle), payloads)
+        # One change entry per batch: hotlist indexes reload vehicles after a bulk import.
+        session.add(Change(entity="vehicles_bulk", entity_id=len(payloads)))
+
+
+class StolenReportRow(StolenReportIn):
+    vin: Vin
+    reported_at: UtcDatetime
+    status: ReportStatus = ReportStatus.ACTIVE
+    validate_by: dt.date | None = None
+
+
+class StolenReportCodec(Codec):
+    kind = "stolen-reports"
+    fields = (
+        "number",
+        "agency",
+        "vin",
+        "reported_at",
+        "stolen_at",
+        "place",
+        "status",
+        "validate_by",
+        "notes",
+    )
+
+    def count(self, session: Session) -> int:
+        return session.scalar(select(func.count()).select_from(StolenReport)) or 0
+
+    def export(self, session: Session) -> Iterator[dict[str, Any]]:
+        rows = session.execute(
+            select(StolenReport, Agency.code, Vehicle.vin)
+            .join(Agency, StolenReport.agency_id == Agency.id)
+            .join(Vehicle, StolenReport.vehicle_id == Vehicle.id)
+            .order_by(StolenReport.number)
+        )
+        for r, agency, vin in rows:
+            yield {
+                "number": r.number,
+                "agency": agency,
+                "vin": vin,
+                "reported_at": r.reported_at,
+                "stolen_at": r.stolen_at,
+                "place": r.place,
+                "status": r.status,
+                "validate_by": r.validate_by,
+                "notes": r.notes,
+            }
+
+    def prepare(self, session: Session) -> None:
+        self.agencies = agency_ids(session)
+        self.vehicles = vehicle_ids(session)
+        self.seen = set(session.scalars(select(StolenReport.number)))
+        active = aliased(StolenReport)
+        self.active = set(
+            session.scalars(select(active.vehicle_id).where(active.status == ReportStatus.ACTIVE))
+        )
+
+    def convert(self, row: dict[str, Any]) -> Any:
+        data: StolenReportRow = parse(StolenReportRow, row)
+        if data.number in self.seen:
+            raise RowProblems([("number", f"report {data.number} already exists")])
+        if data.agency not in self.agencies:
+            raise lookup_error("agency", "agency", data.agency, "import agencies first")
+        vehicle = self.vehicles.get(data.vin)
+        if vehicle is None:
+            raise lookup_error("vin", "vehicle", data.vin, "import vehicles first")
+        if data.status == ReportStatus.ACTIVE:
+            if vehicle in self.active:
+                raise RowProblems([("vin", "this vehicle already has an active report")])
+            self.active.add(vehicle)
+        self.seen.add(data.number)
+        return StolenReport(
+            number=data.number,
+            vehicle_id=vehicle,
+            agency_id=self.agencies[data.agency],
+            reported_at=data.reported_at,
+            stolen_at=data.stolen_at,
+            place=data.place,
+            notes=data.notes,
+            status=data.status.value,
+            validate_by=data.validate_by,
+        )
+
+    def store(self, session: Session, payloads: list[Any]) -> None:
+        store_stateful(
+            session,
+            payloads,
+            history=StolenReportTransition,
+            history_fk="report_id",
+            entity="stolen_report",
+            reason=self.imported_reason,
+        )
+
+
+class RetirementRow(RetirementIn):
+    vin: Vin
+    retired_at: UtcDatetime
+
+
+class RetirementCodec(Codec):
+    kind = "retirements"
+    fields = ("vin", "kind", "retired_at", "agency", "reference", "notes")
+
+    def count(self, session: Session) -> int:
+        return session.scalar(select(func.count()).select_from(Retirement)) or 0
+
+    def export(self, session: Session) -> Iterator[dict[str, Any]]:
+        rows = session.execute(
+            select(Retirement, Vehicle.vin, Agency.code)
+            .join(Vehicle, Retirement.vehicle_id == Vehicle.id)
+            .join(Agency, Retirement.agency_id == Agency.id)
+            .order_by(Vehicle.vin)
+        )
+        for r, vin, agency in rows:
+            yield {
+                "vin": vin,
+                "kind": r.kind,
+                "retired_at": r.retired_at,
+                "agency": agency,
+                "reference": r.reference,
+                "notes": r.notes,
+            }
+
+    def prepare(self, session: Session) -> None:
+        self.agencies = agency_ids(session)
+        self.vehicles = vehicle_ids(session)
+        self.seen = set(session.scalars(select(Retirement.vehicle_id)))
+        self.active = set(
+            session.scalars(
+                select(StolenReport.vehicle_id).where(StolenReport.status == ReportStatus.ACTIVE)
+            )
+        )
+
+    def convert(self, row: dict[str, Any]) -> Any:
+        data: RetirementRow = parse(RetirementRow, row)
+        vehicle = self.vehicles.get(data.vin)
+        if vehicle is None:
+            raise lookup_error("vin", "vehicle", data.vin, "import vehicles first")
+        if vehicle in self.seen:
+            raise RowProblems([("vin", "this vehicle is already retired")])
+        if vehicle in self.active:
+            raise RowProblems([("vin", "this vehicle has an active stolen report")])
+        if data.agency not in self.agencies:
+            raise lookup_error("agency", "agency", data.agency, "import agencies first")
+        self.seen.add(vehicle)
+        return {
+            "vehicle_id": vehicle,
+            "kind": data.kind.value,
+            "retired_at": data.retired_at,
+            "agency_id": self.agencies[data.agency],
+            "reference": data.reference,
+            "notes": data.notes,
+        }
+
+    def store(self, session: Session, payloads: list[Any]) -> None:
+        for payload in payloads:
+            retirement = Retirement(**payload)
+            session.add(retirement)
+            session.flush()
+            session.add(Change(entity="retirement", entity_id=retirement.id))
