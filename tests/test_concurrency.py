@@ -80,7 +80,7 @@ def test_interleaved_transactions_on_postgres(engine: Engine, actors: dict[str, 
     if engine.dialect.name != "postgresql":
         pytest.skip("interleaving two open write transactions needs PostgreSQL")
     rid = _active_report(engine)
-    with pytest.raises(ConflictError), unit_of_work(engine) as first:  # noqa: PT012
+    with pytest.raises(ConflictError), unit_of_work(engine) as first:
         loaded = services.get_report(first, rid)  # held: this writer works from version 1
         assert loaded.version == 1
         with unit_of_work(engine) as second:

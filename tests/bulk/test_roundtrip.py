@@ -17,7 +17,7 @@ from alcabala.demo.generator import generate
 from alcabala.persons.models import Person
 from alcabala.vehicles.models import Vehicle
 
-from ..conftest import wipe  # noqa: TID252
+from ..conftest import wipe
 
 runner = CliRunner()
 
@@ -39,7 +39,7 @@ def load_demo(db_url: str, folder: Path, vehicles: int = 150) -> None:
     for kind in KINDS:
         path = folder / f"demo-{kind}.csv"
         write_csv(path, data[kind])
-        code, out, err = run(db_url, "import", kind, str(path))
+        code, _out, err = run(db_url, "import", kind, str(path))
         assert code == 0, f"{kind}: {err}"
 
 
@@ -78,7 +78,7 @@ def test_one_bad_row_imports_nothing_and_names_the_line(
     rows[6] = {**rows[6], "national_id": "V-12A"}
     path = tmp_path / "persons.csv"
     write_csv(path, rows)
-    code, out, err = run(db_url, "import", "persons", str(path))
+    code, _out, err = run(db_url, "import", "persons", str(path))
     assert code == 1
     assert "line 8: national_id:" in err  # header is line 1, row index 6 is line 8
     assert "nothing was imported" in err
@@ -94,7 +94,7 @@ def test_partial_keeps_good_rows_and_writes_rejects(
     rows[3] = {**rows[3], "country": "VEN"}
     path = tmp_path / "persons.csv"
     write_csv(path, rows)
-    code, out, err = run(db_url, "import", "persons", str(path), "--partial")
+    code, _out, err = run(db_url, "import", "persons", str(path), "--partial")
     assert code == 0, err
     rejects = list(csv.DictReader(io.StringIO((tmp_path / "persons.rejects.csv").read_text())))
     assert [r["line"] for r in rejects] == ["3", "5"]

@@ -36,7 +36,13 @@ def test_users_add_prints_token_once_on_last_line(db_url: str, engine: Engine) -
 
 def test_password_from_stdin_is_argon2(db_url: str, engine: Engine) -> None:
     code, _, err = run(
-        db_url, "users", "add", "reg", "--role", "registrar", "--password-stdin",
+        db_url,
+        "users",
+        "add",
+        "reg",
+        "--role",
+        "registrar",
+        "--password-stdin",
         input="correct horse\n",
     )
     assert code == 0, err
@@ -53,7 +59,7 @@ def test_password_from_stdin_is_argon2(db_url: str, engine: Engine) -> None:
 
 
 def test_bad_role_is_one_readable_line(db_url: str, engine: Engine) -> None:
-    code, out, err = run(db_url, "users", "add", "bob", "--role", "sheriff")
+    code, _out, err = run(db_url, "users", "add", "bob", "--role", "sheriff")
     assert code == 1
     assert err.strip().count("\n") == 0
     assert "role" in err and "officer" in err
@@ -63,13 +69,27 @@ def test_bad_role_is_one_readable_line(db_url: str, engine: Engine) -> None:
 
 def test_checkpoints_add_and_list(db_url: str, engine: Engine) -> None:
     code, _, err = run(
-        db_url, "checkpoints", "add", "gua-aldao", "--name", "Puente Aldao", "--road",
-        "Troncal 2", "--state", "Guárico", "--lat", "8.9", "--lon", "-67.42",
+        db_url,
+        "checkpoints",
+        "add",
+        "gua-aldao",
+        "--name",
+        "Puente Aldao",
+        "--road",
+        "Troncal 2",
+        "--state",
+        "Guárico",
+        "--lat",
+        "8.9",
+        "--lon",
+        "-67.42",
     )
     assert code == 0, err
     code, out, _ = run(db_url, "checkpoints", "list")
     assert "GUA-ALDAO" in out and "Puente Aldao" in out
-    code, _, err = run(db_url, "checkpoints", "add", "X", "--name", "n", "--lat", "91", "--lon", "0")
+    code, _, err = run(
+        db_url, "checkpoints", "add", "X", "--name", "n", "--lat", "91", "--lon", "0"
+    )
     assert code == 1 and "lat" in err
     with read_session(engine) as s:
         assert s.scalars(select(Checkpoint.code)).all() == ["GUA-ALDAO"]

@@ -113,7 +113,14 @@ def test_expiry_before_issue_is_refused() -> None:
     with pytest.raises(ValidationError):
         validate(
             WarrantIn,
-            {"number": "W", "agency": "X", "national_id": "V1", "court": "c",
-             "case_number": "1", "offence": "o", "issued_at": "2026-01-02T00:00:00Z",
-             "expires_at": "2026-01-01T00:00:00Z"},
+            {
+                "number": "W",
+                "agency": "X",
+                "national_id": "V1",
+                "court": "c",
+                "case_number": "1",
+                "offence": "o",
+                "issued_at": "2026-01-02T00:00:00Z",
+                "expires_at": "2026-01-01T00:00:00Z",
+            },
         )

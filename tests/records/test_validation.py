@@ -27,9 +27,18 @@ def seed(engine: Engine) -> None:
         report_stolen(s, "1M8GDM9AXKP042788", StolenReportIn(number="R-OLD", agency="CICPC"), None)
         issue_warrant(
             s,
-            validate(WarrantIn, {"number": "W-OLD", "agency": "TSJ-GUA", "national_id": "V123",
-                                 "court": "c", "case_number": "1", "offence": "o",
-                                 "issued_at": "2025-01-01T00:00:00Z"}),
+            validate(
+                WarrantIn,
+                {
+                    "number": "W-OLD",
+                    "agency": "TSJ-GUA",
+                    "national_id": "V123",
+                    "court": "c",
+                    "case_number": "1",
+                    "offence": "o",
+                    "issued_at": "2025-01-01T00:00:00Z",
+                },
+            ),
             None,
         )
 
@@ -47,7 +56,9 @@ def test_new_records_are_due_after_90_days(engine: Engine, actors: dict[str, int
 def test_validation_renews_for_a_year_with_actor(engine: Engine, actors: dict[str, int]) -> None:
     seed(engine)
     with unit_of_work(engine) as s:
-        record = services.validate(s, "r-old", s.get(User, actors["registrar"]), note="owner called")
+        record = services.validate(
+            s, "r-old", s.get(User, actors["registrar"]), note="owner called"
+        )
     assert record.validate_by == utcnow().date() + dt.timedelta(days=365)
     with read_session(engine) as s:
         report = s.query(StolenReport).one()

@@ -26,8 +26,15 @@ def register(engine: Engine, vin: str = VIN, plate: str = "AB123CD") -> None:
             s,
             validate(
                 VehicleIn,
-                {"vin": vin, "plate": plate, "engine_number": "1ZZ1234567", "make": "Toyota",
-                 "model": "Corolla", "year": 2019, "owner_national_id": "V-12.345.678"},
+                {
+                    "vin": vin,
+                    "plate": plate,
+                    "engine_number": "1ZZ1234567",
+                    "make": "Toyota",
+                    "model": "Corolla",
+                    "year": 2019,
+                    "owner_national_id": "V-12.345.678",
+                },
             ),
         )
 
@@ -96,8 +103,14 @@ def test_full_lifecycle_stolen_recovered_returned(engine: Engine, actors: dict[s
         ("recovered", "returned", ""),
     ]
     with read_session(engine) as s:
-        assert s.scalar(select(func.count()).select_from(Change).where(
-            Change.entity == "stolen_report", Change.entity_id == rid)) == 3
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(Change)
+                .where(Change.entity == "stolen_report", Change.entity_id == rid)
+            )
+            == 3
+        )
 
 
 def test_recovery_notifies_the_owner_once(engine: Engine, actors: dict[str, int]) -> None:

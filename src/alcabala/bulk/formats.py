@@ -135,4 +135,4 @@ def open_text(path: str, mode: str) -> IO[str]:
             if "w" in mode
             else sys.stdin
         )
-    return open(path, mode, encoding="utf-8", newline="")  # noqa: SIM115
+    return open(path, mode, encoding="utf-8", newline="")

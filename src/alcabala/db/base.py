@@ -8,7 +8,7 @@ SQLite has no time-zone type and a mix of naive and aware datetimes is a classic
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import DateTime, Integer, MetaData, String
 from sqlalchemy.engine import Dialect
@@ -53,7 +53,7 @@ class Base(DeclarativeBase):
     """Declarative base of every alcabala table."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {dt.datetime: UTCDateTime(), str: String()}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: UTCDateTime(), str: String()}
 
 
 class Versioned:

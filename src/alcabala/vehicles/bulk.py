@@ -109,7 +109,7 @@ class VehicleCodec(Codec):
         }
 
     def store(self, session: Session, payloads: list[Any]) -> None:
-        session.execute(insert(Vehicle), payloads)
+        session.connection().execute(insert(Vehicle), payloads)
         # One change entry per batch: hotlist indexes reload vehicles after a bulk import.
         session.add(Change(entity="vehicles_bulk", entity_id=len(payloads)))
 
