@@ -12,6 +12,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,50 @@ def wipe(engine: Engine) -> None:
     with engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(table.delete())
+
+
+ROLES = ("officer", "registrar", "livestock", "supervisor", "auditor", "admin")
+
+
+@pytest.fixture
+def api(engine: Engine, db_url: str) -> Iterator[Any]:
+    """A TestClient on the API over the test database, with agencies, a checkpoint and one
+    user per role; ``api.auth(role)`` gives that user's Authorization header."""
+    from fastapi.testclient import TestClient
+
+    from alcabala.accounts.services import add_agency, add_user
+    from alcabala.api.app import create_app
+    from alcabala.checkpoints.schemas import CheckpointIn
+    from alcabala.checkpoints.services import add_checkpoint
+    from alcabala.db.engine import unit_of_work
+
+    tokens: dict[str, str] = {}
+    with unit_of_work(engine) as session:
+        add_agency(session, "CICPC", "Cuerpo de Investigaciones Científicas", "police")
+        add_agency(session, "GNB", "Guardia Nacional Bolivariana", "police")
+        add_agency(session, "TSJ-GUA", "Circuito Judicial Penal de Guárico", "court")
+        add_agency(session, "INSAI", "Instituto Nacional de Salud Agrícola Integral", "livestock")
+        add_checkpoint(
+            session,
+            CheckpointIn(
+                code="GUA-ALDAO",
+                name="Puente Aldao",
+                road="Troncal 2",
+                state="Guárico",
+                lat=8.87,
+                lon=-67.43,
+                agency="GNB",
+            ),
+        )
+        for role in ROLES:
+            agency = {
+                "officer": "GNB",
+                "registrar": "CICPC",
+                "livestock": "INSAI",
+                "supervisor": "GNB",
+            }.get(role)
+            _, tokens[role] = add_user(session, role, role, agency, "password-" + role)
+    with TestClient(create_app(db_url)) as client:
+        client.tokens = tokens  # type: ignore[attr-defined]
+        client.auth_for = lambda role: {"Authorization": f"Bearer {tokens[role]}"}  # type: ignore[attr-defined]
+        yield client

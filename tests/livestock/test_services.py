@@ -534,3 +534,30 @@ def test_recover_with_a_stale_version_is_a_conflict(engine: Engine) -> None:
     assert _theft_history(engine, theft_id) == [(None, "active", None, "")]
     with pytest.raises(NotFoundError), unit_of_work(engine) as session:
         services.recover_livestock(session, 404, actor)
+
+
+def test_theft_entered_in_error_is_cancelled_with_reason(
+    engine: Engine, actors: dict[str, int]
+) -> None:
+    from alcabala.livestock.schemas import LivestockTheftIn
+    from alcabala.livestock.services import (
+        cancel_livestock_theft,
+        recover_livestock,
+        report_livestock_theft,
+    )
+
+    with unit_of_work(engine) as s:
+        theft = report_livestock_theft(
+            s,
+            LivestockTheftIn(
+                number="ABG-1", agency="CICPC", species="bovine", head_count=3, brand="HLC"
+            ),
+            None,
+        )
+        tid = theft.id
+    with pytest.raises(ValidationError), unit_of_work(engine) as s:
+        cancel_livestock_theft(s, tid, None, " ")
+    with unit_of_work(engine) as s:
+        assert cancel_livestock_theft(s, tid, None, "duplicate of ABG-0").status == "cancelled"
+    with pytest.raises(TransitionError), unit_of_work(engine) as s:
+        recover_livestock(s, tid, None)

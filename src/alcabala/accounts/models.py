@@ -72,3 +72,23 @@ class ApiToken(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column()
 
     user: Mapped[User] = relationship()
+
+
+class AuditEntry(Base):
+    """One lookup of a person or vehicle: who asked, about whom, where, when and why.
+
+    Written for every check and every registry search, in the same transaction; never
+    updated or deleted. Oversight reads it through ``GET /v1/audit``.
+    """
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(30))  # check, search, public_lookup...
+    subject_kind: Mapped[str] = mapped_column(String(20))  # person | vehicle
+    subject: Mapped[str] = mapped_column(String(40), index=True)  # national ID, VIN or plate
+    checkpoint_id: Mapped[int | None] = mapped_column(ForeignKey("checkpoints.id"))
+    check_id: Mapped[str | None] = mapped_column(String(36))
+    reason: Mapped[str] = mapped_column(String(200), default="")

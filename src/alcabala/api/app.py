@@ -1,29 +1,48 @@
 """The FastAPI application factory.
 
-Domains own their routes (``<domain>/routes.py``); this module only assembles them and maps
-:class:`alcabala.errors.Error` to JSON error bodies so that no user input can produce a 500.
+Domains own their routes (``<domain>/routes.py``); this module assembles them, installs the
+error handlers, and holds the per-process runtime (database engine, hotlist, recorder).
 """
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
 
 from alcabala import __version__
-from alcabala.errors import Error
+from alcabala.api import errors
+from alcabala.api.routers import ROUTERS
+from alcabala.api.runtime import Runtime
+from alcabala.config import Settings
+from alcabala.db.engine import make_engine
+
+API_DESCRIPTION = """
+Road checkpoint information system. Every route but the public ones needs
+`Authorization: Bearer <token>` (tokens come from `alcabala users add`). Errors are
+`{"error": {"code", "message", "field"}}` with a 4xx status.
+"""
 
 
-def create_app() -> FastAPI:
-    """Build the API application."""
+def create_app(database_url: str | None = None, settings: Settings | None = None) -> FastAPI:
+    """Build the API application on the database at ``database_url`` (or the configured one)."""
+    settings = settings or Settings.from_env()
+    runtime = Runtime(engine=make_engine(database_url or settings.database_url), settings=settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        runtime.engine.dispose()
+
     app = FastAPI(
-        title="alcabala",
-        version=__version__,
-        description="Road checkpoint information system.",
+        title="alcabala", version=__version__, description=API_DESCRIPTION, lifespan=lifespan
     )
+    app.state.runtime = runtime
+    errors.install(app)
 
-    @app.exception_handler(Error)
-    async def _alcabala_error(_: Request, exc: Error) -> JSONResponse:
-        return JSONResponse(status_code=exc.http_status, content=exc.to_dict())
+    for router in ROUTERS:
+        app.include_router(router)
 
     @app.get("/healthz", tags=["meta"], summary="Liveness probe")
     def healthz() -> dict[str, str]:

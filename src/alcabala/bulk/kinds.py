@@ -6,6 +6,12 @@ from alcabala.accounts.bulk import AgencyCodec
 from alcabala.bulk.codec import Codec
 from alcabala.checkpoints.bulk import CheckpointCodec
 from alcabala.errors import ValidationError
+from alcabala.livestock.bulk import (
+    BrandCodec,
+    LivestockTheftCodec,
+    PermitCodec,
+    PremisesCodec,
+)
 from alcabala.persons.bulk import PersonCodec, WarrantCodec
 from alcabala.vehicles.bulk import RetirementCodec, StolenReportCodec, VehicleCodec
 
@@ -20,6 +26,10 @@ CODECS: dict[str, type[Codec]] = {
         StolenReportCodec,
         RetirementCodec,
         WarrantCodec,
+        PremisesCodec,
+        BrandCodec,
+        PermitCodec,
+        LivestockTheftCodec,
     )
 }
 KINDS = tuple(CODECS)

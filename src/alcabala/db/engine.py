@@ -92,7 +92,10 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
             raise ConflictError("The database is busy with another write; try again.") from exc
         raise
     except IntegrityError as exc:
-        raise ConflictError(f"The change conflicts with a stored record: {exc.orig}") from exc
+        # Services check uniqueness first with a precise message; this is the race they lose.
+        raise ConflictError(
+            "The change conflicts with a record stored meanwhile; reload and try again."
+        ) from exc
     finally:
         session.close()
 

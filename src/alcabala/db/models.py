@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alcabala.accounts import models as accounts
 from alcabala.checkpoints import models as checkpoints
+from alcabala.checks import models as checks
 from alcabala.db import history
 from alcabala.db.base import Base
 from alcabala.livestock import models as livestock
@@ -15,6 +16,7 @@ __all__ = [
     "Base",
     "accounts",
     "checkpoints",
+    "checks",
     "history",
     "livestock",
     "notifications",

@@ -24,6 +24,7 @@ class PermitStatus(enum.StrEnum):
 class TheftStatus(enum.StrEnum):
     ACTIVE = "active"
     RECOVERED = "recovered"
+    CANCELLED = "cancelled"
 
 
 class Premises(Base):
@@ -124,7 +125,7 @@ class PermitTransition(TransitionMixin, Base):
 
 
 class LivestockTheft(Versioned, Base):
-    """Stolen cattle reported by brand and/or ear tags: ``active`` → ``recovered``."""
+    """Stolen cattle reported by brand and/or ear tags: ``active`` → ``recovered`` | ``cancelled``."""
 
     __tablename__ = "livestock_thefts"
 

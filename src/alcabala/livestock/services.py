@@ -22,6 +22,7 @@ from alcabala.livestock.permits import (
 )
 from alcabala.livestock.thefts import (
     LIVESTOCK_THEFT,
+    cancel_livestock_theft,
     get_livestock_theft,
     recover_livestock,
     report_livestock_theft,
@@ -30,6 +31,7 @@ from alcabala.livestock.thefts import (
 __all__ = [
     "LIVESTOCK_THEFT",
     "PERMIT",
+    "cancel_livestock_theft",
     "cancel_permit",
     "expire_permits",
     "find_brand",

@@ -1,4 +1,4 @@
-"""Livestock theft reports: ``active`` → ``recovered``.
+"""Livestock theft reports: ``active`` → ``recovered`` | ``cancelled`` (with a reason).
 
 A report names the stolen animals by brand and/or ear tags; it is on the hotlist while
 ``active`` and leaves it the moment the animals are recovered.
@@ -22,7 +22,8 @@ T = TheftStatus
 LIVESTOCK_THEFT = Lifecycle(
     entity="livestock_theft",
     label="livestock theft report",
-    moves={T.ACTIVE: frozenset({T.RECOVERED})},
+    moves={T.ACTIVE: frozenset({T.RECOVERED, T.CANCELLED})},
+    needs_reason=frozenset({T.CANCELLED}),
 )
 
 
@@ -83,6 +84,29 @@ def recover_livestock(
         theft,
         LIVESTOCK_THEFT,
         T.RECOVERED,
+        history=LivestockTheftTransition,
+        history_fk="theft_id",
+        actor_id=_actor_id(actor),
+        reason=reason,
+        expected_version=expected_version,
+    )
+    return theft
+
+
+def cancel_livestock_theft(
+    session: Session,
+    theft_id: int,
+    actor: User | None,
+    reason: str,
+    expected_version: int | None = None,
+) -> LivestockTheft:
+    """The report was entered in error (a reason is required): off the hotlist, not recovered."""
+    theft = get_livestock_theft(session, theft_id)
+    transition(
+        session,
+        theft,
+        LIVESTOCK_THEFT,
+        T.CANCELLED,
         history=LivestockTheftTransition,
         history_fk="theft_id",
         actor_id=_actor_id(actor),

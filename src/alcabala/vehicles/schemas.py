@@ -19,8 +19,6 @@ from alcabala.schemas import (
 )
 from alcabala.vehicles.models import RetirementKind
 
-THIS_YEAR = dt.date.today().year
-
 
 class VehicleIn(Schema):
     vin: Vin
@@ -29,7 +27,7 @@ class VehicleIn(Schema):
     engine_number: EngineNumber | None = None
     make: str = Field(default="", max_length=60)
     model: str = Field(default="", max_length=60)
-    year: int | None = Field(default=None, ge=1950, le=THIS_YEAR + 2)
+    year: int | None = Field(default=None, ge=1950, le=2100)
     colour: str = Field(default="", max_length=40)
     owner_national_id: str | None = Field(default=None, max_length=64)
     owner_country: Country = "VE"
@@ -37,6 +35,8 @@ class VehicleIn(Schema):
 
     @model_validator(mode="after")
     def _normalize(self) -> VehicleIn:
+        if self.year is not None and self.year > dt.date.today().year + 2:
+            raise ValidationError("year is in the future.", field="year")
         self.plate = normalize_plate(self.plate, self.plate_country)
         if self.owner_national_id:
             self.owner_national_id = normalize_national_id(
@@ -61,6 +61,8 @@ class VehicleOut(BaseModel):
     model: str
     year: int | None
     colour: str
+    owner_national_id: str | None = None
+    owner_agency: str | None = None
 
 
 class StolenReportIn(Schema):
@@ -100,3 +102,18 @@ class RetirementIn(Schema):
     retired_at: UtcDatetime | None = None
     reference: str = Field(default="", max_length=100)
     notes: str = Field(default="", max_length=4000)
+
+
+class RetirementOut(BaseModel):
+    id: int
+    vin: str
+    kind: str
+    retired_at: dt.datetime
+    agency: str
+    reference: str
+
+
+class VehicleDetail(BaseModel):
+    vehicle: VehicleOut
+    reports: list[StolenReportOut]
+    retirement: RetirementOut | None

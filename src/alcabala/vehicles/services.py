@@ -97,6 +97,17 @@ def retirement_of(session: Session, vehicle: Vehicle) -> Retirement | None:
     return session.scalar(select(Retirement).where(Retirement.vehicle_id == vehicle.id))
 
 
+def reports_of(session: Session, vehicle: Vehicle) -> list[StolenReport]:
+    """Every report of ``vehicle``, newest first."""
+    return list(
+        session.scalars(
+            select(StolenReport)
+            .where(StolenReport.vehicle_id == vehicle.id)
+            .order_by(StolenReport.reported_at.desc())
+        )
+    )
+
+
 def active_report(session: Session, vehicle: Vehicle) -> StolenReport | None:
     return session.scalar(
         select(StolenReport).where(

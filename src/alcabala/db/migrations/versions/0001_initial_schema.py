@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 18:08:59.619203
+Create Date: 2026-11-27 18:25:49.778615
 """
 
 from __future__ import annotations
@@ -213,6 +213,31 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_api_tokens_user_id"), ["user_id"], unique=False)
 
     op.create_table(
+        "audit_entries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", alcabala.db.base.UTCDateTime(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("action", sa.String(length=30), nullable=False),
+        sa.Column("subject_kind", sa.String(length=20), nullable=False),
+        sa.Column("subject", sa.String(length=40), nullable=False),
+        sa.Column("checkpoint_id", sa.Integer(), nullable=True),
+        sa.Column("check_id", sa.String(length=36), nullable=True),
+        sa.Column("reason", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["checkpoint_id"],
+            ["checkpoints.id"],
+            name=op.f("fk_audit_entries_checkpoint_id_checkpoints"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_audit_entries_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_entries")),
+    )
+    with op.batch_alter_table("audit_entries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_audit_entries_at"), ["at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_entries_subject"), ["subject"], unique=False)
+
+    op.create_table(
         "brands",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("mark", sa.String(length=40), nullable=False),
@@ -227,6 +252,39 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("brands", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_brands_premises_id"), ["premises_id"], unique=False)
+
+    op.create_table(
+        "checks",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("check_id", sa.String(length=36), nullable=False),
+        sa.Column("checkpoint_id", sa.Integer(), nullable=False),
+        sa.Column("officer_id", sa.Integer(), nullable=False),
+        sa.Column("at", alcabala.db.base.UTCDateTime(), nullable=False),
+        sa.Column("recorded_at", alcabala.db.base.UTCDateTime(), nullable=False),
+        sa.Column("plate", sa.String(length=16), nullable=True),
+        sa.Column("plate_country", sa.String(length=2), nullable=True),
+        sa.Column("vin", sa.String(length=17), nullable=True),
+        sa.Column("inputs", sa.JSON(), nullable=False),
+        sa.Column("verdict", sa.String(length=10), nullable=False),
+        sa.Column("irregularities", sa.JSON(), nullable=False),
+        sa.Column("receipt", sa.String(length=16), nullable=False),
+        sa.Column("offline", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["checkpoint_id"], ["checkpoints.id"], name=op.f("fk_checks_checkpoint_id_checkpoints")
+        ),
+        sa.ForeignKeyConstraint(
+            ["officer_id"], ["users.id"], name=op.f("fk_checks_officer_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_checks")),
+        sa.UniqueConstraint("check_id", name=op.f("uq_checks_check_id")),
+        sa.UniqueConstraint("receipt", name=op.f("uq_checks_receipt")),
+    )
+    with op.batch_alter_table("checks", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_checks_at"), ["at"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_checks_checkpoint_id"), ["checkpoint_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_checks_verdict"), ["verdict"], unique=False)
 
     op.create_table(
         "livestock_thefts",
@@ -371,6 +429,33 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "hits",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("check_pk", sa.Integer(), nullable=False),
+        sa.Column("category", sa.String(length=20), nullable=False),
+        sa.Column("certainty", sa.String(length=10), nullable=False),
+        sa.Column("matched_on", sa.String(length=20), nullable=False),
+        sa.Column("record_kind", sa.String(length=20), nullable=False),
+        sa.Column("record_id", sa.Integer(), nullable=False),
+        sa.Column("record", sa.JSON(), nullable=False),
+        sa.Column("agency_id", sa.Integer(), nullable=True),
+        sa.Column("urgency", sa.String(length=10), nullable=False),
+        sa.Column("deadline", alcabala.db.base.UTCDateTime(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["agency_id"], ["agencies.id"], name=op.f("fk_hits_agency_id_agencies")
+        ),
+        sa.ForeignKeyConstraint(["check_pk"], ["checks.id"], name=op.f("fk_hits_check_pk_checks")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_hits")),
+    )
+    with op.batch_alter_table("hits", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_hits_agency_id"), ["agency_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_hits_check_pk"), ["check_pk"], unique=False)
+        batch_op.create_index(batch_op.f("ix_hits_deadline"), ["deadline"], unique=False)
+        batch_op.create_index(batch_op.f("ix_hits_status"), ["status"], unique=False)
+
+    op.create_table(
         "livestock_theft_transitions",
         sa.Column("theft_id", sa.Integer(), nullable=False),
         sa.Column("id", sa.Integer(), nullable=False),
@@ -453,6 +538,33 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "sightings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", alcabala.db.base.UTCDateTime(), nullable=False),
+        sa.Column("plate", sa.String(length=16), nullable=True),
+        sa.Column("plate_country", sa.String(length=2), nullable=True),
+        sa.Column("vin", sa.String(length=17), nullable=True),
+        sa.Column("checkpoint_id", sa.Integer(), nullable=True),
+        sa.Column("lat", sa.Float(), nullable=True),
+        sa.Column("lon", sa.Float(), nullable=True),
+        sa.Column("source", sa.String(length=10), nullable=False),
+        sa.Column("check_pk", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["check_pk"], ["checks.id"], name=op.f("fk_sightings_check_pk_checks")
+        ),
+        sa.ForeignKeyConstraint(
+            ["checkpoint_id"],
+            ["checkpoints.id"],
+            name=op.f("fk_sightings_checkpoint_id_checkpoints"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sightings")),
+    )
+    with op.batch_alter_table("sightings", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_sightings_at"), ["at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_sightings_plate"), ["plate"], unique=False)
+        batch_op.create_index(batch_op.f("ix_sightings_vin"), ["vin"], unique=False)
+
+    op.create_table(
         "stolen_report_transitions",
         sa.Column("report_id", sa.Integer(), nullable=False),
         sa.Column("inventory", sa.Text(), nullable=False),
@@ -477,15 +589,45 @@ def upgrade() -> None:
             batch_op.f("ix_stolen_report_transitions_report_id"), ["report_id"], unique=False
         )
 
+    op.create_table(
+        "hit_transitions",
+        sa.Column("hit_id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("from_state", sa.String(length=20), nullable=True),
+        sa.Column("to_state", sa.String(length=20), nullable=False),
+        sa.Column("at", alcabala.db.base.UTCDateTime(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["users.id"], name=op.f("fk_hit_transitions_actor_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["hit_id"], ["hits.id"], name=op.f("fk_hit_transitions_hit_id_hits")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_hit_transitions")),
+    )
+    with op.batch_alter_table("hit_transitions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_hit_transitions_hit_id"), ["hit_id"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("hit_transitions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_hit_transitions_hit_id"))
+
+    op.drop_table("hit_transitions")
     with op.batch_alter_table("stolen_report_transitions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_stolen_report_transitions_report_id"))
 
     op.drop_table("stolen_report_transitions")
+    with op.batch_alter_table("sightings", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_sightings_vin"))
+        batch_op.drop_index(batch_op.f("ix_sightings_plate"))
+        batch_op.drop_index(batch_op.f("ix_sightings_at"))
+
+    op.drop_table("sightings")
     with op.batch_alter_table("permit_transitions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_permit_transitions_permit_id"))
 
@@ -503,6 +645,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_livestock_theft_transitions_theft_id"))
 
     op.drop_table("livestock_theft_transitions")
+    with op.batch_alter_table("hits", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_hits_status"))
+        batch_op.drop_index(batch_op.f("ix_hits_deadline"))
+        batch_op.drop_index(batch_op.f("ix_hits_check_pk"))
+        batch_op.drop_index(batch_op.f("ix_hits_agency_id"))
+
+    op.drop_table("hits")
     with op.batch_alter_table("warrant_transitions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_warrant_transitions_warrant_id"))
 
@@ -525,10 +674,21 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_livestock_thefts_brand"))
 
     op.drop_table("livestock_thefts")
+    with op.batch_alter_table("checks", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_checks_verdict"))
+        batch_op.drop_index(batch_op.f("ix_checks_checkpoint_id"))
+        batch_op.drop_index(batch_op.f("ix_checks_at"))
+
+    op.drop_table("checks")
     with op.batch_alter_table("brands", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_brands_premises_id"))
 
     op.drop_table("brands")
+    with op.batch_alter_table("audit_entries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audit_entries_subject"))
+        batch_op.drop_index(batch_op.f("ix_audit_entries_at"))
+
+    op.drop_table("audit_entries")
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_api_tokens_user_id"))
 
