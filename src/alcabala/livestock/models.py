@@ -125,7 +125,7 @@ class PermitTransition(TransitionMixin, Base):
 
 
 class LivestockTheft(Versioned, Base):
-    """Stolen cattle reported by brand and/or ear tags: ``active`` → ``recovered`` | ``cancelled``."""
+    """Stolen cattle, by brand and/or ear tags: ``active`` → ``recovered`` | ``cancelled``."""
 
     __tablename__ = "livestock_thefts"
 
