@@ -180,7 +180,7 @@ def api(engine: Engine, db_url: str) -> Iterator[Any]:
                 "livestock": "INSAI",
                 "supervisor": "GNB",
             }.get(role)
-            _, tokens[role] = add_user(session, role, role, agency, "password-" + role)
+            _, tokens[role] = add_user(session, role, role, agency)
     with TestClient(create_app(db_url)) as client:
         client.tokens = tokens  # type: ignore[attr-defined]
         client.auth_for = lambda role: {"Authorization": f"Bearer {tokens[role]}"}  # type: ignore[attr-defined]

@@ -23,9 +23,19 @@ CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,39}$")
 
 
 class Schema(pydantic.BaseModel):
-    """Base of input schemas: unknown fields are refused, strings are stripped."""
+    """Base of input schemas: unknown fields are refused, strings are stripped, and NUL
+    characters (which PostgreSQL cannot store in text) are refused naming the field."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @pydantic.field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        if isinstance(value, list) and any(isinstance(v, str) and "\x00" in v for v in value):
+            raise ValueError("must not contain NUL characters")
+        return value
 
 
 class TransitionIn(Schema):
@@ -71,7 +81,10 @@ def _aware(value: Any) -> Any:
 def _to_utc(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC).replace(microsecond=0)
+    try:
+        return value.astimezone(dt.UTC).replace(microsecond=0)
+    except OverflowError as exc:
+        raise ValueError("the time is out of range") from exc
 
 
 Country = Annotated[str, AfterValidator(_country)]

@@ -32,8 +32,9 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
         yield
-        runtime.engine.dispose()
+        await runtime.stop()
 
     app = FastAPI(
         title="alcabala", version=__version__, description=API_DESCRIPTION, lifespan=lifespan

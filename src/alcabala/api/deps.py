@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -123,6 +123,8 @@ def require(*roles: Role) -> Callable[..., Any]:
 
 
 Reading = Annotated[Session, Depends(reading)]
+# Record ids in paths: positive and within a 32-bit integer column.
+RecordId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 # Write routes open ``unit_of_work(db)`` in their body, so that the commit (and any conflict
 # it raises) happens before the response is sent.
 Db = Annotated[Engine, Depends(db_engine)]

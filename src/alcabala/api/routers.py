@@ -4,6 +4,24 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from alcabala.accounts.routes import router as audit
+from alcabala.checkpoints.routes import router as checkpoints
+from alcabala.checks.routes import public as public_receipts
+from alcabala.checks.routes import router as checks
+from alcabala.livestock.routes import router as livestock
+from alcabala.persons.routes import router as persons
+from alcabala.records.routes import router as records
+from alcabala.vehicles.routes import public as public_vehicles
 from alcabala.vehicles.routes import router as vehicles
 
-ROUTERS: tuple[APIRouter, ...] = (vehicles,)
+ROUTERS: tuple[APIRouter, ...] = (
+    checks,
+    vehicles,
+    persons,
+    livestock,
+    records,
+    checkpoints,
+    audit,
+    public_vehicles,
+    public_receipts,
+)

@@ -1,14 +1,41 @@
-"""What one API process holds in memory: the database engine, the hotlist, the recorder."""
+"""What one API process holds in memory: the database engine, the hotlist, the recorder.
+
+The API is stateless apart from this: several processes can serve behind a load balancer
+on one PostgreSQL, each refreshing its hotlist from the store's change sequence.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import threading
 from dataclasses import dataclass, field
 
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine
 
 from alcabala.api.deps import TokenCache
 from alcabala.api.ratelimit import RateLimiter
+from alcabala.checkpoints.services import get_checkpoint
+from alcabala.checks.hotlist import HotlistLoader
+from alcabala.checks.recorder import Recorder
 from alcabala.config import Settings
+from alcabala.db.engine import read_session
+
+log = logging.getLogger("alcabala.api")
+REFRESH_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class CheckpointRef:
+    """A checkpoint as the hot path needs it, detached from any database session."""
+
+    id: int
+    code: str
+    name: str
+    lat: float | None
+    lon: float | None
 
 
 @dataclass
@@ -17,3 +44,46 @@ class Runtime:
     settings: Settings
     tokens: TokenCache = field(default_factory=TokenCache)
     public_limit: RateLimiter = field(default_factory=RateLimiter)
+    hotlist: HotlistLoader = field(init=False)
+    recorder: Recorder = field(init=False)
+    _checkpoints: dict[str, CheckpointRef] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _task: asyncio.Task[None] | None = None
+
+    def __post_init__(self) -> None:
+        self.hotlist = HotlistLoader(self.engine)
+        self.recorder = Recorder(self.engine)
+
+    def checkpoint(self, code: str) -> CheckpointRef:
+        """A checkpoint by code, from memory after the first lookup."""
+        key = code.strip().upper()
+        with self._lock:
+            found = self._checkpoints.get(key)
+        if found is None:
+            with read_session(self.engine) as session:
+                c = get_checkpoint(session, key)
+                found = CheckpointRef(c.id, c.code, c.name, c.lat, c.lon)
+            with self._lock:
+                self._checkpoints[key] = found
+        return found
+
+    async def start(self) -> None:
+        await run_in_threadpool(self.hotlist.load)
+        self.recorder.start()
+        self._task = asyncio.create_task(self._refresh_forever())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await run_in_threadpool(self.recorder.stop)
+        self.engine.dispose()
+
+    async def _refresh_forever(self) -> None:
+        while True:
+            await asyncio.sleep(REFRESH_SECONDS)
+            try:
+                await run_in_threadpool(self.hotlist.refresh)
+            except Exception:  # a failed refresh must not stop the next ones
+                log.exception("hotlist refresh failed")

@@ -63,7 +63,7 @@ class Hit(Versioned, Base):
     category: Mapped[str] = mapped_column(String(20))
     certainty: Mapped[str] = mapped_column(String(10))
     matched_on: Mapped[str] = mapped_column(String(20))
-    record_kind: Mapped[str] = mapped_column(String(20))
+    record_kind: Mapped[str] = mapped_column(String(40))
     record_id: Mapped[int] = mapped_column(Integer)
     record: Mapped[dict[str, Any]] = mapped_column(JSON)
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
@@ -105,4 +105,4 @@ class Sighting(Base):
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
     source: Mapped[str] = mapped_column(String(10), default="check")
-    check_pk: Mapped[int | None] = mapped_column(ForeignKey("checks.id"))
+    check_id: Mapped[str | None] = mapped_column(String(36))  # the check's UUID, if from one

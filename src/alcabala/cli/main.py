@@ -7,7 +7,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from alcabala.cli import checkpoints, db, demo, ids, records, serve, transfer, users
+from alcabala.cli import check, checkpoints, db, demo, ids, records, serve, transfer, users
 from alcabala.errors import Error
 
 
@@ -39,6 +39,7 @@ checkpoints.register(app)
 records.register(app)
 transfer.register(app)
 demo.register(app)
+check.register(app)
 
 
 def main() -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
+from alcabala.checks.services import sweep_hits
 from alcabala.cli.common import DATABASE_OPTION, actor_or_none, console, engine_for, writing
 from alcabala.db.engine import read_session
+from alcabala.livestock.services import expire_permits
 from alcabala.persons.services import expire_warrants
 from alcabala.records.services import due, validate
 
@@ -50,7 +52,13 @@ def register(app: typer.Typer) -> None:
 
     @group.command("expire")
     def expire_cmd(database: str | None = DATABASE_OPTION) -> None:
-        """Record the automatic expiry of warrants and permits past their end."""
+        """Record what time has already decided: warrants and permits past their end expire,
+        hits nobody answered before their deadline time out. (Until then the engine already
+        treats them so; this writes the transitions into their history.)"""
         with writing(database) as session:
             warrants = expire_warrants(session)
-        console.print(f"{warrants} warrant(s) expired")
+            permits = expire_permits(session)
+            hits = sweep_hits(session)
+        console.print(
+            f"{warrants} warrant(s) and {permits} permit(s) expired; {hits} hit(s) timed out"
+        )

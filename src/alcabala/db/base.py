@@ -8,9 +8,9 @@ SQLite has no time-zone type and a mix of naive and aware datetimes is a classic
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
-from sqlalchemy import DateTime, Integer, MetaData, String
+from sqlalchemy import DateTime, Integer, MetaData, String, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -69,3 +69,9 @@ class Versioned:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a model, for plain ``executemany`` inserts on bulk paths (no ORM
+    bookkeeping, no RETURNING of generated keys)."""
+    return cast(Table, model.__table__)

@@ -15,12 +15,12 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from alcabala.config import Settings
-from alcabala.errors import ConflictError
+from alcabala.errors import ConflictError, ValidationError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -91,6 +91,10 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
         if "locked" in str(exc.orig) or "busy" in str(exc.orig):
             raise ConflictError("The database is busy with another write; try again.") from exc
         raise
+    except DataError as exc:
+        # A value the schema let through but the database cannot hold (a last line of
+        # defence: schemas should have refused it with a precise field).
+        raise ValidationError("A value is out of range or not storable.") from exc
     except IntegrityError as exc:
         # Services check uniqueness first with a precise message; this is the race they lose.
         raise ConflictError(

@@ -22,7 +22,9 @@ class Stateful(Protocol):
     id: Any
     status: Any
     version: Any
-    number: Any
+
+    @property
+    def number(self) -> Any: ...
 
 
 @dataclass(frozen=True)

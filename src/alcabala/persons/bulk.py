@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from alcabala.accounts.bulk import agency_ids
 from alcabala.accounts.models import Agency
 from alcabala.bulk.codec import Codec, RowProblems, lookup_error, parse, store_stateful
+from alcabala.db.base import table_of
 from alcabala.persons.models import Person, Warrant, WarrantStatus, WarrantTransition
 from alcabala.persons.schemas import PersonIn, WarrantIn
 
@@ -40,7 +41,7 @@ class PersonCodec(Codec):
         return data.model_dump()
 
     def store(self, session: Session, payloads: list[Any]) -> None:
-        session.execute(insert(Person), payloads)
+        session.execute(insert(table_of(Person)), payloads)
 
 
 def person_ids(session: Session) -> dict[tuple[str, str], int]:

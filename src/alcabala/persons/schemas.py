@@ -60,3 +60,19 @@ class WarrantOut(BaseModel):
     status: str
     validate_by: dt.date | None
     version: int
+
+
+class PersonOut(BaseModel):
+    id: int
+    national_id: str
+    country: str
+    given_names: str
+    surnames: str
+    birth_date: dt.date | None
+
+
+class PersonDetail(BaseModel):
+    """A person with every warrant naming them, newest first (statuses effective at now)."""
+
+    person: PersonOut
+    warrants: list[WarrantOut]

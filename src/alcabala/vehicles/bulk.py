@@ -13,6 +13,7 @@ from alcabala import identifiers
 from alcabala.accounts.bulk import agency_ids
 from alcabala.accounts.models import Agency
 from alcabala.bulk.codec import Codec, RowProblems, lookup_error, parse, store_stateful
+from alcabala.db.base import table_of
 from alcabala.db.history import Change
 from alcabala.persons.bulk import person_ids
 from alcabala.persons.models import Person
@@ -109,7 +110,7 @@ class VehicleCodec(Codec):
         }
 
     def store(self, session: Session, payloads: list[Any]) -> None:
-        session.connection().execute(insert(Vehicle), payloads)
+        session.connection().execute(insert(table_of(Vehicle)), payloads)
         # One change entry per batch: hotlist indexes reload vehicles after a bulk import.
         session.add(Change(entity="vehicles_bulk", entity_id=len(payloads)))
 

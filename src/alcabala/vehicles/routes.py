@@ -7,15 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy import Engine
 
+from alcabala import identifiers
 from alcabala.accounts.audit import audit_lookup
 from alcabala.accounts.models import Role
-from alcabala.api.deps import Db, Principal, Reading, actor_of, require
+from alcabala.api.deps import Db, Principal, Reading, RecordId, actor_of, require
 from alcabala.api.hooks import after_write
 from alcabala.db.engine import unit_of_work
 from alcabala.schemas import TransitionIn
 from alcabala.vehicles import services
 from alcabala.vehicles.models import Retirement, StolenReport, Vehicle
 from alcabala.vehicles.schemas import (
+    PublicVehicleStatus,
     RetirementIn,
     RetirementOut,
     StolenReportIn,
@@ -106,12 +108,17 @@ def report_stolen(
 
 
 @router.get("/stolen-reports/{report_id}", summary="A stolen-vehicle report")
-def get_report(report_id: int, user: Reader, session: Reading) -> StolenReportOut:
+def get_report(report_id: RecordId, user: Reader, session: Reading) -> StolenReportOut:
     return report_out(services.get_report(session, report_id))
 
 
 def _move(
-    action: str, report_id: int, body: TransitionIn, user: Principal, db: Engine, request: Request
+    action: str,
+    report_id: RecordId,
+    body: TransitionIn,
+    user: Principal,
+    db: Engine,
+    request: Request,
 ) -> StolenReportOut:
     with unit_of_work(db) as s:
         actor = actor_of(s, user)
@@ -130,21 +137,21 @@ def _move(
 
 @router.post("/stolen-reports/{report_id}/recover", summary="The vehicle was found")
 def recover(
-    report_id: int, body: TransitionIn, user: Registrar, db: Db, request: Request
+    report_id: RecordId, body: TransitionIn, user: Registrar, db: Db, request: Request
 ) -> StolenReportOut:
     return _move("recover", report_id, body, user, db, request)
 
 
 @router.post("/stolen-reports/{report_id}/return", summary="Released to its owner")
 def return_to_owner(
-    report_id: int, body: TransitionIn, user: Registrar, db: Db, request: Request
+    report_id: RecordId, body: TransitionIn, user: Registrar, db: Db, request: Request
 ) -> StolenReportOut:
     return _move("return", report_id, body, user, db, request)
 
 
 @router.post("/stolen-reports/{report_id}/cancel", summary="Entered in error (reason needed)")
 def cancel(
-    report_id: int, body: TransitionIn, user: Registrar, db: Db, request: Request
+    report_id: RecordId, body: TransitionIn, user: Registrar, db: Db, request: Request
 ) -> StolenReportOut:
     return _move("cancel", report_id, body, user, db, request)
 
@@ -157,3 +164,19 @@ def retire(
         out = retirement_out(services.retire_vehicle(s, vin, body, actor_of(s, user)))
     after_write(request)
     return out
+
+
+public = APIRouter(prefix="/v1/public", tags=["public"])
+
+
+@public.get("/vehicles/{vin_or_plate}", summary="Is this vehicle reported stolen? (no login)")
+def public_lookup(vin_or_plate: str, db: Db, request: Request) -> PublicVehicleStatus:
+    """Answers only ``no_report``, ``reported_stolen`` or ``recovered``; rate-limited per
+    client address (429 when exceeded)."""
+    request.app.state.runtime.public_limit.check(request)
+    query = vin_or_plate.strip()[:64]
+    with unit_of_work(db) as s:
+        status = services.public_status(s, query)
+        subject = identifiers.normalize_vin(query) or query
+        audit_lookup(s, None, "public_lookup", "vehicle", subject[:40], reason="public")
+    return PublicVehicleStatus(status=status)

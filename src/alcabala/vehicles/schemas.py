@@ -117,3 +117,9 @@ class VehicleDetail(BaseModel):
     vehicle: VehicleOut
     reports: list[StolenReportOut]
     retirement: RetirementOut | None
+
+
+class PublicVehicleStatus(BaseModel):
+    """All the public lookup tells: nothing about the owner, the report or the vehicle."""
+
+    status: str = Field(description="no_report | reported_stolen | recovered")

@@ -274,3 +274,19 @@ def retire_vehicle(
     session.flush()
     record_change(session, "retirement", retirement.id)
     return retirement
+
+
+def public_status(session: Session, vin_or_plate: str) -> str:
+    """What anyone may know of a vehicle: ``no_report``, ``reported_stolen`` or ``recovered``.
+
+    Nothing else: no owner, no report number, not even whether the vehicle is registered.
+    A vehicle recovered (or returned) and not stolen again is ``recovered``.
+    """
+    statuses: set[str] = set()
+    for vehicle in find_vehicles(session, vin_or_plate):
+        statuses.update(r.status for r in reports_of(session, vehicle))
+    if S.ACTIVE in statuses:
+        return "reported_stolen"
+    if statuses & {S.RECOVERED, S.RETURNED}:
+        return "recovered"
+    return "no_report"

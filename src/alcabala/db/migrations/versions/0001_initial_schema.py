@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 18:25:49.778615
+Create Date: 2026-11-27 18:40:11.998093
 """
 
 from __future__ import annotations
@@ -374,6 +374,30 @@ def upgrade() -> None:
         sa.UniqueConstraint("vehicle_id", name=op.f("uq_retirements_vehicle_id")),
     )
     op.create_table(
+        "sightings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", alcabala.db.base.UTCDateTime(), nullable=False),
+        sa.Column("plate", sa.String(length=16), nullable=True),
+        sa.Column("plate_country", sa.String(length=2), nullable=True),
+        sa.Column("vin", sa.String(length=17), nullable=True),
+        sa.Column("checkpoint_id", sa.Integer(), nullable=True),
+        sa.Column("lat", sa.Float(), nullable=True),
+        sa.Column("lon", sa.Float(), nullable=True),
+        sa.Column("source", sa.String(length=10), nullable=False),
+        sa.Column("check_id", sa.String(length=36), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["checkpoint_id"],
+            ["checkpoints.id"],
+            name=op.f("fk_sightings_checkpoint_id_checkpoints"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sightings")),
+    )
+    with op.batch_alter_table("sightings", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_sightings_at"), ["at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_sightings_plate"), ["plate"], unique=False)
+        batch_op.create_index(batch_op.f("ix_sightings_vin"), ["vin"], unique=False)
+
+    op.create_table(
         "stolen_reports",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("number", sa.String(length=40), nullable=False),
@@ -435,7 +459,7 @@ def upgrade() -> None:
         sa.Column("category", sa.String(length=20), nullable=False),
         sa.Column("certainty", sa.String(length=10), nullable=False),
         sa.Column("matched_on", sa.String(length=20), nullable=False),
-        sa.Column("record_kind", sa.String(length=20), nullable=False),
+        sa.Column("record_kind", sa.String(length=40), nullable=False),
         sa.Column("record_id", sa.Integer(), nullable=False),
         sa.Column("record", sa.JSON(), nullable=False),
         sa.Column("agency_id", sa.Integer(), nullable=True),
@@ -538,33 +562,6 @@ def upgrade() -> None:
         )
 
     op.create_table(
-        "sightings",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("at", alcabala.db.base.UTCDateTime(), nullable=False),
-        sa.Column("plate", sa.String(length=16), nullable=True),
-        sa.Column("plate_country", sa.String(length=2), nullable=True),
-        sa.Column("vin", sa.String(length=17), nullable=True),
-        sa.Column("checkpoint_id", sa.Integer(), nullable=True),
-        sa.Column("lat", sa.Float(), nullable=True),
-        sa.Column("lon", sa.Float(), nullable=True),
-        sa.Column("source", sa.String(length=10), nullable=False),
-        sa.Column("check_pk", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["check_pk"], ["checks.id"], name=op.f("fk_sightings_check_pk_checks")
-        ),
-        sa.ForeignKeyConstraint(
-            ["checkpoint_id"],
-            ["checkpoints.id"],
-            name=op.f("fk_sightings_checkpoint_id_checkpoints"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_sightings")),
-    )
-    with op.batch_alter_table("sightings", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_sightings_at"), ["at"], unique=False)
-        batch_op.create_index(batch_op.f("ix_sightings_plate"), ["plate"], unique=False)
-        batch_op.create_index(batch_op.f("ix_sightings_vin"), ["vin"], unique=False)
-
-    op.create_table(
         "stolen_report_transitions",
         sa.Column("report_id", sa.Integer(), nullable=False),
         sa.Column("inventory", sa.Text(), nullable=False),
@@ -622,12 +619,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_stolen_report_transitions_report_id"))
 
     op.drop_table("stolen_report_transitions")
-    with op.batch_alter_table("sightings", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_sightings_vin"))
-        batch_op.drop_index(batch_op.f("ix_sightings_plate"))
-        batch_op.drop_index(batch_op.f("ix_sightings_at"))
-
-    op.drop_table("sightings")
     with op.batch_alter_table("permit_transitions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_permit_transitions_permit_id"))
 
@@ -662,6 +653,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_stolen_reports_status"))
 
     op.drop_table("stolen_reports")
+    with op.batch_alter_table("sightings", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_sightings_vin"))
+        batch_op.drop_index(batch_op.f("ix_sightings_plate"))
+        batch_op.drop_index(batch_op.f("ix_sightings_at"))
+
+    op.drop_table("sightings")
     op.drop_table("retirements")
     with op.batch_alter_table("permits", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_permits_vehicle_plate"))

@@ -1,0 +1,25 @@
+"""Receipt codes for drivers: short, random, unambiguous when read aloud or copied by hand.
+
+Ten characters of Crockford's base32 (no I, L, O, U), shown as two groups of five: about
+50 bits, so a code cannot be guessed to peek at someone else's stop.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_DECODE = str.maketrans({"O": "0", "I": "1", "L": "1", "-": None, " ": None})
+
+
+def new_receipt() -> str:
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(10))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def normalize_receipt(code: str) -> str | None:
+    """The canonical form of a typed receipt code, or None if it cannot be one."""
+    raw = code.strip().upper().translate(_DECODE)
+    if len(raw) != 10 or any(c not in ALPHABET for c in raw):
+        return None
+    return f"{raw[:5]}-{raw[5:]}"

@@ -1,0 +1,67 @@
+"""HTTP routes of the re-validation queue: stale stolen-vehicle reports and warrants."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from alcabala.accounts.models import Role
+from alcabala.api.deps import Db, Principal, Reading, actor_of, require
+from alcabala.api.hooks import after_write
+from alcabala.db.engine import unit_of_work
+from alcabala.errors import ValidationError
+from alcabala.records import services
+from alcabala.records.schemas import DueRecordOut, ValidateIn
+from alcabala.records.services import DueRecord
+from alcabala.schemas import CODE
+
+router = APIRouter(prefix="/v1", tags=["records"])
+Registrar = Annotated[Principal, Depends(require(Role.REGISTRAR))]
+Reader = Annotated[Principal, Depends(require(Role.REGISTRAR, Role.SUPERVISOR))]
+
+
+def due_out(r: DueRecord) -> DueRecordOut:
+    return DueRecordOut(
+        kind=r.kind,
+        id=r.id,
+        number=r.number,
+        agency=r.agency,
+        subject=r.subject,
+        validate_by=r.validate_by,
+        days_overdue=r.days_overdue,
+    )
+
+
+def path_number(number: str) -> str:
+    """A record number from a path, upper-cased, or our ValidationError naming ``number``."""
+    value = number.strip().upper()
+    if not CODE.match(value):
+        raise ValidationError("a number is 1–40 capital letters, digits or dashes", field="number")
+    return value
+
+
+@router.get("/records/due", summary="Active records past their re-validation date")
+def list_due(user: Reader, session: Reading) -> list[DueRecordOut]:
+    return [due_out(r) for r in services.due(session)]
+
+
+@router.post(
+    "/records/{number}/validate", summary="Confirm a record still stands (renews for a year)"
+)
+def validate_record(
+    number: str, body: ValidateIn, user: Registrar, db: Db, request: Request
+) -> DueRecordOut:
+    number = path_number(number)
+    with unit_of_work(db) as s:
+        record = services.validate(
+            s,
+            number,
+            actor_of(s, user),
+            kind=body.kind,
+            note=body.note,
+            settings=request.app.state.runtime.settings,
+        )
+        out = due_out(record)
+    after_write(request)
+    return out
