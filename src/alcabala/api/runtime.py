@@ -21,10 +21,11 @@ from alcabala.checkpoints.services import get_checkpoint
 from alcabala.checks.hotlist import HotlistLoader
 from alcabala.checks.recorder import Recorder
 from alcabala.config import Settings
-from alcabala.db.engine import read_session
+from alcabala.db.engine import read_session, unit_of_work
 
 log = logging.getLogger("alcabala.api")
 REFRESH_SECONDS = 1.0
+SWEEP_EVERY = 60  # refresh ticks between two sweeps
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,29 @@ class Runtime:
         self.engine.dispose()
 
     async def _refresh_forever(self) -> None:
+        ticks = 0
         while True:
             await asyncio.sleep(REFRESH_SECONDS)
+            ticks += 1
             try:
+                if ticks % SWEEP_EVERY == 0:
+                    await run_in_threadpool(self.sweep)
                 await run_in_threadpool(self.hotlist.refresh)
             except Exception:  # a failed refresh must not stop the next ones
                 log.exception("hotlist refresh failed")
+
+    def sweep(self) -> None:
+        """Record what time decided (expired warrants and permits, timed-out hits). Several
+        processes may sweep at once; the loser of a race simply finds nothing left to do."""
+        from alcabala.checks.services import sweep_hits
+        from alcabala.errors import ConflictError
+        from alcabala.livestock.services import expire_permits
+        from alcabala.persons.services import expire_warrants
+
+        try:
+            with unit_of_work(self.engine) as session:
+                expire_warrants(session)
+                expire_permits(session)
+                sweep_hits(session)
+        except ConflictError:
+            log.info("sweep skipped: another process is sweeping")

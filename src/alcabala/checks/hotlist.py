@@ -11,6 +11,7 @@ reloading a record twice is harmless.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import threading
 from collections.abc import Iterable
 
@@ -61,6 +62,9 @@ class HotlistLoader:
             self._load_warrants(s, None)
             self._load_thefts(s, None)
             self._load_permits(s, None)
+        # The index is long-lived: keep its millions of objects out of every later GC pass.
+        gc.collect()
+        gc.freeze()
 
     # -- incremental -------------------------------------------------------------------------
     def refresh(self) -> int:

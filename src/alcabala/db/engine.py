@@ -106,10 +106,10 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
 
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
-    """A read-only session (its transaction is rolled back at the end)."""
+    """A read-only session; closing it ends its transaction without expiring what it loaded,
+    so objects read stay usable (detached) afterwards."""
     session = Session(bind=engine, expire_on_commit=False)
     try:
         yield session
     finally:
-        session.rollback()
         session.close()

@@ -1,0 +1,118 @@
+"""Every route × every role: the expected allow or deny, and 401 without a token.
+
+The table is written out by hand on purpose: it is the access policy, reviewed as such. A
+route missing from it fails the test, so no route can be added without deciding who may
+use it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+
+from alcabala.api.app import create_app
+
+OFF, R, L, S, A, ADM = "officer", "registrar", "livestock", "supervisor", "auditor", "admin"
+ALL = (OFF, R, L, S, A, ADM)
+PUBLIC = "public"
+
+POLICY: dict[tuple[str, str], tuple[str, ...] | str] = {
+    ("POST", "/v1/checks"): (OFF, S),
+    ("POST", "/v1/checks/batch"): (OFF, S),
+    ("GET", "/v1/checks/{check_id}"): (OFF, S, A),
+    ("GET", "/v1/hits"): (R, S),
+    ("POST", "/v1/hits/{hit_id}/confirm"): (R, S),
+    ("POST", "/v1/hits/{hit_id}/deny"): (R, S),
+    ("POST", "/v1/vehicles"): (R,),
+    ("GET", "/v1/vehicles/{vin}"): (R, S, OFF),
+    ("POST", "/v1/vehicles/{vin}/stolen-reports"): (R,),
+    ("GET", "/v1/stolen-reports/{report_id}"): (R, S, OFF),
+    ("POST", "/v1/stolen-reports/{report_id}/recover"): (R,),
+    ("POST", "/v1/stolen-reports/{report_id}/return"): (R,),
+    ("POST", "/v1/stolen-reports/{report_id}/cancel"): (R,),
+    ("POST", "/v1/vehicles/{vin}/retirements"): (R,),
+    ("POST", "/v1/persons"): (R,),
+    ("GET", "/v1/persons/{country}/{national_id}"): (R, S),
+    ("POST", "/v1/warrants"): (R,),
+    ("GET", "/v1/warrants/{warrant_id}"): (R, S),
+    ("POST", "/v1/warrants/{warrant_id}/execute"): (R,),
+    ("POST", "/v1/warrants/{warrant_id}/cancel"): (R,),
+    ("POST", "/v1/premises"): (L,),
+    ("POST", "/v1/brands"): (L,),
+    ("POST", "/v1/permits"): (L,),
+    ("GET", "/v1/permits/{permit_id}"): (L, OFF, S),
+    ("GET", "/v1/permits/by-number/{number}"): (L, OFF, S),
+    ("POST", "/v1/permits/{permit_id}/use"): (L, OFF),
+    ("POST", "/v1/permits/{permit_id}/cancel"): (L,),
+    ("POST", "/v1/livestock-thefts"): (L, R),
+    ("POST", "/v1/livestock-thefts/{theft_id}/recover"): (L, R),
+    ("POST", "/v1/livestock-thefts/{theft_id}/cancel"): (L, R),
+    ("GET", "/v1/records/due"): (R, S),
+    ("POST", "/v1/records/{number}/validate"): (R,),
+    ("GET", "/v1/checkpoints"): ALL,
+    ("POST", "/v1/checkpoints"): (ADM,),
+    ("GET", "/v1/audit"): (A,),
+    ("GET", "/v1/public/vehicles/{vin_or_plate}"): PUBLIC,
+    ("GET", "/v1/receipts/{code}"): PUBLIC,
+    ("GET", "/healthz"): PUBLIC,
+}
+SAMPLE = {
+    "check_id": "00000000-0000-4000-8000-000000000000",
+    "hit_id": "999999",
+    "vin": "1M8GDM9AXKP042788",
+    "report_id": "999999",
+    "country": "VE",
+    "national_id": "V1",
+    "warrant_id": "999999",
+    "permit_id": "999999",
+    "number": "NOPE-1",
+    "theft_id": "999999",
+    "vin_or_plate": "AB123CD",
+    "code": "AAAAA-AAAAA",
+}
+FRAMEWORK = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+
+
+def app_routes() -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+
+    def walk(routes: list[Any]) -> None:
+        for route in routes:
+            if isinstance(route, APIRoute):
+                found.update((m, route.path) for m in route.methods)
+            elif hasattr(route, "original_router"):
+                walk(route.original_router.routes)
+            elif hasattr(route, "routes"):
+                walk(route.routes)
+
+    walk(create_app("sqlite://").routes)
+    return {(m, p) for m, p in found if p not in FRAMEWORK}
+
+
+def test_policy_covers_every_route() -> None:
+    routes = app_routes()
+    assert routes - set(POLICY) == set(), "routes without a policy entry"
+    assert set(POLICY) - routes == set(), "policy entries for routes that do not exist"
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(POLICY))
+def test_route_role_matrix(api: Any, method: str, path: str) -> None:
+    url = path.format(**SAMPLE)
+    allowed = POLICY[(method, path)]
+    send = {"json": {}} if method == "POST" else {}
+    anonymous = api.request(method, url, **send)
+    if allowed == PUBLIC:
+        assert anonymous.status_code not in (401, 403), anonymous.text
+        return
+    assert anonymous.status_code == 401, (method, path, anonymous.text)
+    assert anonymous.json()["error"]["code"] == "unauthorized"
+    for role in ALL:
+        response = api.request(method, url, headers=api.auth_for(role), **send)
+        if role in allowed:
+            assert response.status_code not in (401, 403), (role, method, path, response.text)
+            assert response.status_code < 500, (role, method, path, response.text)
+        else:
+            assert response.status_code == 403, (role, method, path, response.text)
+            assert response.json()["error"]["code"] == "forbidden"
