@@ -98,8 +98,9 @@ EarTag = Annotated[str, AfterValidator(lambda v: valid_or_raise(identifiers.pars
 Reason = Annotated[str, pydantic.Field(max_length=2000)]
 
 
-def _checked(result: IdentifierResult, field: str) -> str:
-    # Raised as our error (not ValueError) so that a cross-field check names its field.
+def checked(result: IdentifierResult, field: str) -> str:
+    """The normalized value, or our ValidationError naming ``field`` (usable anywhere, and
+    inside a model validator, where it names its field unlike a plain ValueError)."""
     if not result.valid:
         message = result.errors[0].message if result.errors else "invalid value"
         raise ValidationError(message, field=field)
@@ -108,12 +109,12 @@ def _checked(result: IdentifierResult, field: str) -> str:
 
 def normalize_plate(plate: str, country: str, field: str = "plate") -> str:
     """The normalized plate, or our ValidationError naming ``field``."""
-    return _checked(identifiers.parse_plate(plate, country), field)
+    return checked(identifiers.parse_plate(plate, country), field)
 
 
 def normalize_national_id(national_id: str, country: str, field: str = "national_id") -> str:
     """The normalized national ID, or our ValidationError naming ``field``."""
-    return _checked(identifiers.parse_national_id(national_id, country), field)
+    return checked(identifiers.parse_national_id(national_id, country), field)
 
 
 def first_error(exc: pydantic.ValidationError) -> ValidationError:

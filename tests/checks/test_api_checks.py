@@ -277,3 +277,16 @@ def test_bad_stops_are_4xx_naming_the_field(api: Any) -> None:
     body = {"check_id": str(uuid.uuid4()), "checkpoint": "NOWHERE", "plate": "AB123CD"}
     r = api.post("/v1/checks", json=body, headers=api.auth_for("officer"))
     assert r.status_code == 404 and r.json()["error"]["field"] == "checkpoint"
+
+
+def test_odd_path_values_are_4xx_on_both_databases(api: Any) -> None:
+    for path in ["/v1/checks/a%00b", "/v1/vehicles/0.1.0", "/v1/permits/by-number/x%00"]:
+        r = api.get(path, headers=api.auth_for("supervisor"))
+        assert 400 <= r.status_code < 500, (path, r.text)
+    r = api.post(
+        "/v1/vehicles/0.1.0/stolen-reports",
+        json={"agency": "CICPC", "number": "N-1"},
+        headers=api.auth_for("registrar"),
+    )
+    assert r.status_code == 422 and r.json()["error"]["field"] == "vin"
+    assert api.get("/v1/public/vehicles/a%00b").status_code == 200

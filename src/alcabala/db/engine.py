@@ -111,5 +111,7 @@ def read_session(engine: Engine) -> Iterator[Session]:
     session = Session(bind=engine, expire_on_commit=False)
     try:
         yield session
+    except DataError as exc:  # e.g. a NUL byte in a looked-up value, on PostgreSQL
+        raise ValidationError("A value is out of range or not storable.") from exc
     finally:
         session.close()

@@ -174,7 +174,7 @@ def public_lookup(vin_or_plate: str, db: Db, request: Request) -> PublicVehicleS
     """Answers only ``no_report``, ``reported_stolen`` or ``recovered``; rate-limited per
     client address (429 when exceeded)."""
     request.app.state.runtime.public_limit.check(request)
-    query = vin_or_plate.strip()[:64]
+    query = "".join(ch for ch in vin_or_plate if ch.isprintable()).strip()[:64]
     with unit_of_work(db) as s:
         status = services.public_status(s, query)
         subject = identifiers.normalize_vin(query) or query

@@ -22,7 +22,7 @@ from alcabala.db.lifecycle import Lifecycle, log_creation, transition
 from alcabala.errors import ConflictError, NotFoundError, TransitionError
 from alcabala.notifications.services import enqueue
 from alcabala.persons.services import get_or_register_person
-from alcabala.schemas import valid_or_raise
+from alcabala.schemas import checked
 from alcabala.vehicles.models import (
     ReportStatus,
     Retirement,
@@ -124,7 +124,7 @@ def report_stolen(
     settings: Settings | None = None,
 ) -> StolenReport:
     settings = settings or Settings.from_env()
-    vehicle = get_vehicle(session, valid_or_raise(identifiers.parse_vin(vin)))
+    vehicle = get_vehicle(session, checked(identifiers.parse_vin(vin), "vin"))
     assert vehicle is not None
     if session.scalar(select(StolenReport.id).where(StolenReport.number == data.number)):
         raise ConflictError(f"Report {data.number} already exists.", field="number")
