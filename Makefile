@@ -6,7 +6,7 @@ PORT   ?= 8000
 HOST   ?= 127.0.0.1
 export ALCABALA_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: demo test lint format bench install clean
+.PHONY: demo test lint format bench install clean chromium
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "alcabala needs Python 3.11 or newer"'
@@ -21,11 +21,19 @@ install: $(VENV)/.installed
 
 demo: install
 	$(BIN)/alcabala demo seed --if-empty
-	@echo "Console and API: http://$(HOST):$(PORT)/   API docs: http://$(HOST):$(PORT)/docs"
-	@echo "Demo users (password alcabala-demo): oficial, registro, ganaderia, supervisor, auditor, admin"
+	@echo "Web console: http://$(HOST):$(PORT)/   API docs: http://$(HOST):$(PORT)/docs"
+	@echo "Demo users, all with the password alcabala-demo:"
+	@echo "  oficial (officer, GNB)  registro (registrar, CICPC)  ganaderia (livestock, INSAI)"
+	@echo "  supervisor (supervisor, GNB)  auditor (auditor)  admin (admin)"
 	$(BIN)/alcabala serve --host $(HOST) --port $(PORT)
 
-test: install
+# The browser tests drive Debian's Chromium through Playwright (no browser download).
+chromium:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else echo "warning: /usr/bin/chromium is missing and we are not root: browser tests will be skipped"; fi
+
+test: install chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

@@ -49,4 +49,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    from alcabala import web
+
+    web.install(app)
     return app

@@ -1,0 +1,16 @@
+"""The web console and the public pages: server-rendered Jinja2 + htmx over the same services
+as the API (see :mod:`alcabala.web.app`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+
+def install(app: FastAPI) -> None:
+    """Mount the console and the public pages on the API application ``app``."""
+    from alcabala.web.app import install as _install
+
+    _install(app)

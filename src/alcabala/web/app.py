@@ -1,0 +1,137 @@
+"""The web console: a FastAPI sub-application mounted at ``/`` behind the JSON API.
+
+The console is its own ASGI app so that its session cookie, CSRF checks, HTML error pages
+and language negotiation never touch ``/v1`` (the API stays bearer-token only), while it
+shares the API's runtime (engine, hotlist, recorder) and its role checks. Paths the API owns
+are never matched by the mount, so their 404s and 405s stay the API's JSON.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import Match, Mount
+from starlette.types import Scope
+
+from alcabala.errors import AuthError, Error, ForbiddenError
+from alcabala.web import (
+    dashboard,
+    livestock,
+    officer,
+    public,
+    queues,
+    registrar,
+    registry_persons,
+)
+from alcabala.web import session as session_routes
+from alcabala.web.context import (
+    SESSION_COOKIE,
+    SESSION_MAX_AGE,
+    WebContext,
+    secret_key,
+    secure_cookies,
+)
+from alcabala.web.csrf import CsrfError
+from alcabala.web.i18n import N_
+from alcabala.web.render import redirect, render, translator
+
+log = logging.getLogger("alcabala.web")
+STATIC = Path(__file__).parent / "static"
+API_PREFIXES = ("/v1/", "/docs", "/redoc", "/openapi.json", "/healthz")
+ROUTERS = (
+    public.router,
+    session_routes.router,
+    officer.router,
+    registrar.router,
+    registry_persons.router,
+    queues.router,
+    livestock.router,
+    dashboard.router,
+)
+NOT_YOUR_ROLE = N_("Your role does not give access to this page. Sign in with another account.")
+_STATUS_TITLES = {
+    400: N_("The request could not be understood"),
+    403: N_("You cannot do this"),
+    404: N_("Not found"),
+    405: N_("Not allowed"),
+    409: N_("Conflict"),
+    422: N_("Something in the request is not valid"),
+    429: N_("Too many requests"),
+    500: N_("Something went wrong"),
+}
+
+
+class ConsoleMount(Mount):
+    """Mount at ``/`` that leaves the API's paths to the API."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        path: str = scope.get("path", "")
+        if path == "/v1" or path.startswith(API_PREFIXES):
+            return Match.NONE, {}
+        return super().matches(scope)
+
+
+def error_page(request: Request, status: int, message: str = "") -> HTMLResponse:
+    t = translator(request)
+    title = t.gettext(_STATUS_TITLES.get(status, _STATUS_TITLES[400]))
+    return render(request, "error.html", status, title=title, message=message, status=status)
+
+
+def _install_handlers(web: FastAPI) -> None:
+    @web.exception_handler(Error)
+    async def _domain(request: Request, exc: Error) -> Response:
+        t = translator(request)
+        if isinstance(exc, AuthError):
+            return redirect(f"/login?next={request.url.path}")
+        if isinstance(exc, ForbiddenError) and not isinstance(exc, CsrfError):
+            return error_page(request, 403, t.gettext(NOT_YOUR_ROLE))
+        return error_page(request, exc.http_status, t.gettext(exc.message))
+
+    @web.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        return error_page(request, 404 if request.method == "GET" else 422)
+
+    @web.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> Response:
+        return error_page(request, exc.status_code)
+
+    @web.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        t = translator(request)
+        return error_page(request, 500, t.gettext("The error has been logged."))
+
+
+def build(runtime: object) -> FastAPI:
+    """The console application, sharing ``runtime`` with the API."""
+    web = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    web.state.runtime = runtime
+    web.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for router in ROUTERS:
+        web.include_router(router)
+    _install_handlers(web)
+    return web
+
+
+def install(app: FastAPI) -> None:
+    """Mount the console on ``app`` (after every API route)."""
+    runtime = app.state.runtime
+    web = build(runtime)
+    secure = secure_cookies()
+    stack = SessionMiddleware(
+        WebContext(web, runtime.engine, secure),
+        secret_key=secret_key(),
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE,
+        same_site="lax",
+        https_only=secure,
+    )
+    app.state.console = web  # for introspection (the page policy test walks its routes)
+    app.router.routes.append(ConsoleMount("/", app=stack, name="console"))

@@ -1,0 +1,140 @@
+"""The Jinja2 environment and :func:`render`, which every page goes through.
+
+Each page gets the same context: the signed-in user, the language, the CSRF token, the
+chosen checkpoint, the navigation for the user's role and the flash messages; templates
+extend ``base.html`` so the layout is the same everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from alcabala.api.deps import Principal
+from alcabala.web import csrf
+from alcabala.web.i18n import (
+    LANGUAGE_NAMES,
+    N_,
+    Translator,
+    current,
+    template_gettext,
+    template_ngettext,
+)
+
+ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("alcabala.web", "templates"),
+    autoescape=jinja2.select_autoescape(["html"]),
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=True,
+    lstrip_blocks=True,
+    undefined=jinja2.StrictUndefined,
+)
+ENV.install_gettext_callables(template_gettext, template_ngettext, newstyle=True)  # type: ignore[attr-defined]
+
+ROLE_NAMES = {
+    "officer": N_("Officer"),
+    "registrar": N_("Registrar"),
+    "livestock": N_("Livestock authority"),
+    "supervisor": N_("Supervisor"),
+    "auditor": N_("Auditor"),
+    "admin": N_("Administrator"),
+}
+# (path, label, roles allowed): the same roles the API gives each action.
+NAV: tuple[tuple[str, str, frozenset[str]], ...] = (
+    ("/console", N_("Checks"), frozenset({"officer", "supervisor"})),
+    ("/registry", N_("Registry"), frozenset({"registrar", "supervisor"})),
+    ("/registry/hits", N_("Hits"), frozenset({"registrar", "supervisor"})),
+    ("/registry/due", N_("Validation"), frozenset({"registrar", "supervisor"})),
+    ("/livestock", N_("Livestock"), frozenset({"livestock", "registrar"})),
+    ("/dashboard", N_("Dashboard"), frozenset({"supervisor"})),
+)
+
+
+def translator(request: Request) -> Translator:
+    return Translator(getattr(request.state, "locale", "es"))
+
+
+def session_user(request: Request) -> Principal | None:
+    user = getattr(request.state, "session_user", None)
+    return user if isinstance(user, Principal) else None
+
+
+def flash(request: Request, kind: str, message: str) -> None:
+    """A message shown once on the next page (``kind``: ok, warn or error)."""
+    request.session.setdefault("flash", []).append([kind, message])
+
+
+def home_for(user: Principal | None) -> str:
+    """Where a user lands after signing in."""
+    if user is None:
+        return "/"
+    for path, _, roles in NAV:
+        if user.role in roles:
+            return path
+    return "/"
+
+
+def _fmt_time(value: dt.datetime | None, with_date: bool = True) -> str:
+    if value is None:
+        return ""
+    return value.strftime("%Y-%m-%d %H:%M" if with_date else "%H:%M")
+
+
+def _iso(value: dt.datetime | None) -> str:
+    return value.isoformat() if value is not None else ""
+
+
+ENV.filters["when"] = _fmt_time
+ENV.filters["iso"] = _iso
+
+
+def render(
+    request: Request,
+    template: str,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """Render ``template`` with the page context and ``context``."""
+    t = translator(request)
+    user = session_user(request)
+    query = {k: v for k, v in request.query_params.items() if k != "lang"}
+    # Fragments (templates named ``_*.html``, fetched by htmx) leave flash messages alone.
+    fragment = template.rsplit("/", 1)[-1].startswith("_")
+    flashes = request.session.pop("flash", []) if not fragment else []
+    page = {
+        "request": request,
+        "user": user,
+        "role_name": t.gettext(ROLE_NAMES.get(user.role, user.role)) if user else "",
+        "locale": t.locale,
+        "languages": LANGUAGE_NAMES,
+        "csrf_token": csrf.token(request),
+        "checkpoint": request.session.get("checkpoint"),
+        "nav": [(p, t.gettext(label)) for p, label, roles in NAV if user and user.role in roles],
+        "path": request.url.path,
+        "lang_urls": {
+            code: f"{request.url.path}?{urlencode({**query, 'lang': code})}"
+            for code in LANGUAGE_NAMES
+        },
+        "flashes": flashes,
+        "t": t,
+        "values": {},
+        "errors": {},
+    }
+    page.update(context)
+    token = current.set(t)
+    try:
+        html = ENV.get_template(template).render(page)
+    finally:
+        current.reset(token)
+    return HTMLResponse(html, status_code=status_code, headers=headers)
+
+
+def redirect(path: str) -> RedirectResponse:
+    """See other: the browser GETs ``path`` (after a successful POST)."""
+    return RedirectResponse(path, status_code=303)

@@ -1,0 +1,143 @@
+"""Fixtures of the web console tests.
+
+``pages``: TestClients on the app of the shared ``api`` fixture (SQLite and PostgreSQL),
+signed in per role through the login form. ``live_server``: a real uvicorn server on
+127.0.0.1 over a seeded SQLite demo database, for the browser tests; ``browser``: Debian's
+Chromium driven by Playwright (skipped with the reason when it is missing, except under
+``CI=true``, where that fails).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM = Path("/usr/bin/chromium")
+PASSWORD = "correct-horse-battery"
+ROLES = ("officer", "registrar", "livestock", "supervisor", "auditor", "admin")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+class Pages:
+    """Sign-in helpers over the API app of the ``api`` fixture."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def client(self, **headers: str) -> Any:
+        from fastapi.testclient import TestClient
+
+        return TestClient(self.app, headers=headers or None)
+
+    def login(self, role: str, lang: str = "es") -> Any:
+        client = self.client(**{"Accept-Language": lang})
+        token = csrf_of(client.get("/login").text)
+        response = client.post(
+            "/login",
+            data={"username": role, "password": PASSWORD, "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303, response.text
+        return client
+
+
+@pytest.fixture
+def pages(api: Any, engine: Engine) -> Pages:
+    from alcabala.accounts.services import set_password
+    from alcabala.db.engine import unit_of_work
+
+    with unit_of_work(engine) as s:
+        for role in ROLES:
+            set_password(s, role, PASSWORD)
+    return Pages(api.app)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A real server over a seeded demo database: ``{"url", "engine"}``."""
+    import uvicorn
+
+    from alcabala.api.app import create_app
+    from alcabala.db.engine import make_engine
+    from alcabala.db.migrate import upgrade
+    from alcabala.demo.seed import seed
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'demo.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    seed(engine, vehicles=200)
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(url), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    yield {"url": f"http://127.0.0.1:{port}", "engine": engine}
+    server.should_exit = True
+    thread.join(timeout=10)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium under Playwright, headless."""
+    reason = None
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing (apt-get install -y chromium; `make test` does it)"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        reason = "the playwright package is not installed (pip install -e '.[dev]')"
+    if reason is not None:
+        if IN_CI:
+            pytest.fail(f"browser tests need Chromium in CI: {reason}", pytrace=False)
+        pytest.skip(f"browser tests skipped: {reason}")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
