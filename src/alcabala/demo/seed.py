@@ -1,7 +1,8 @@
 """Fill a database with the synthetic demo registry and demo users.
 
 The registry goes in through the bulk importer, kind by kind, so the demo exercises the same
-validation as real data; one transaction per kind.
+validation as real data; one transaction per kind. Then two weeks of stops are recorded
+through the engine and the recorder.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from alcabala.bulk.kinds import KINDS
 from alcabala.bulk.services import import_rows
 from alcabala.db.engine import read_session, unit_of_work
 from alcabala.demo.generator import generate
+from alcabala.demo.stops import record_demo_stops
 from alcabala.errors import ValidationError
 
 DEMO_PASSWORD = "alcabala-demo"
@@ -48,6 +50,7 @@ def seed(
     vehicles: int = 2000,
     seed: int = 7,
     progress: Callable[[str, int], None] | None = None,
+    stops: int = 400,
 ) -> SeedReport:
     """Import the generated registry and create the demo users (password ``alcabala-demo``)."""
     data = generate(vehicles=vehicles, seed=seed)
@@ -73,4 +76,8 @@ def seed(
         for username, role, agency in DEMO_USERS:
             user, token = add_user(session, username, role, agency, DEMO_PASSWORD)
             users.append((user.username, role, token))
+    if stops:
+        counts["checks"] = record_demo_stops(engine, count=stops, seed=seed)
+        if progress is not None:
+            progress("checks", counts["checks"])
     return SeedReport(counts, users)
