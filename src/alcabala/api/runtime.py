@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from fastapi.concurrency import run_in_threadpool
@@ -20,7 +21,10 @@ from alcabala.api.ratelimit import RateLimiter
 from alcabala.checkpoints.services import get_checkpoint
 from alcabala.checks.hotlist import HotlistLoader
 from alcabala.checks.recorder import Recorder
+from alcabala.checks.schemas import StopIn, VerdictOut
+from alcabala.checks.services import engine_stop, pending_check
 from alcabala.config import Settings
+from alcabala.db.base import utcnow
 from alcabala.db.engine import read_session, unit_of_work
 
 log = logging.getLogger("alcabala.api")
@@ -55,6 +59,10 @@ class Runtime:
         self.hotlist = HotlistLoader(self.engine)
         self.recorder = Recorder(self.engine)
 
+    def cached_checkpoint(self, code: str) -> CheckpointRef | None:
+        """The checkpoint if already in memory (the hot path never waits on the database)."""
+        return self._checkpoints.get(code)
+
     def checkpoint(self, code: str) -> CheckpointRef:
         """A checkpoint by code, from memory after the first lookup."""
         key = code.strip().upper()
@@ -67,6 +75,20 @@ class Runtime:
             with self._lock:
                 self._checkpoints[key] = found
         return found
+
+    async def check(self, stops: Sequence[StopIn], officer_id: int) -> list[VerdictOut]:
+        """Judge every stop in memory, then hand them all to the recorder at once; the
+        answer comes when they are durable. The one path of a check, for API and console."""
+        now = utcnow()
+        judge = self.hotlist.engine.check
+        pendings = []
+        for stop in stops:
+            checkpoint = self.cached_checkpoint(stop.checkpoint)
+            if checkpoint is None:
+                checkpoint = await run_in_threadpool(self.checkpoint, stop.checkpoint)
+            verdict = judge(engine_stop(stop), stop.at or now)
+            pendings.append(pending_check(stop, verdict, checkpoint, officer_id, now))
+        return await asyncio.wrap_future(self.recorder.submit(pendings))
 
     async def start(self) -> None:
         await run_in_threadpool(self.hotlist.load)

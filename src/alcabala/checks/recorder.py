@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from alcabala.accounts.models import Agency, AuditEntry
 from alcabala.checks.models import Check, Hit, HitStatus, HitTransition, Sighting
 from alcabala.checks.receipts import new_receipt
-from alcabala.checks.schemas import HitOut, VerdictOut
+from alcabala.checks.schemas import ConfirmationOut, HitOut, IrregularityOut, VerdictOut
 from alcabala.db.base import table_of
 from alcabala.db.engine import unit_of_work
 
@@ -87,25 +87,63 @@ def stored_verdict(check: Check, checkpoint_code: str) -> VerdictOut:
     )
 
 
+def fresh_verdict(p: PendingCheck, hit_ids: Sequence[int]) -> VerdictOut:
+    """The verdict of a check just written, built from what was written (no read-back);
+    equal to :func:`stored_verdict` of the same row."""
+    return VerdictOut.model_construct(
+        check_id=p.check_id,
+        checkpoint=p.checkpoint_code,
+        at=p.at,
+        verdict=p.verdict,
+        receipt=p.receipt,
+        hits=[
+            HitOut.model_construct(
+                id=hit_id,
+                category=h["category"],
+                certainty=h["certainty"],
+                matched_on=h["matched_on"],
+                record=h["record"],
+                confirmation=ConfirmationOut.model_construct(
+                    required=True,
+                    urgency=h["urgency"],
+                    deadline=h["deadline"],
+                    status=HitStatus.PENDING.value,
+                ),
+            )
+            for hit_id, h in zip(hit_ids, p.hits, strict=True)
+        ],
+        irregularities=[
+            IrregularityOut.model_construct(code=i["code"], detail=i["detail"])
+            for i in p.irregularities
+        ],
+    )
+
+
 def write_batch(session: Session, batch: Sequence[PendingCheck]) -> list[VerdictOut]:
-    """Store the new checks of ``batch`` in ``session``; return every check's stored verdict."""
+    """Store the new checks of ``batch`` in ``session``; return every check's stored verdict.
+
+    A ``check_id`` already stored (a retry) is not written again; its stored verdict is read
+    back. New checks are answered from what was just written."""
     ids = [p.check_id for p in batch]
-    existing = {
-        c.check_id: c for c in session.scalars(select(Check).where(Check.check_id.in_(ids)))
-    }
+    stored = set(session.scalars(select(Check.check_id).where(Check.check_id.in_(ids))))
     fresh: dict[str, PendingCheck] = {}
     for p in batch:
-        if p.check_id not in existing and p.check_id not in fresh:
+        if p.check_id not in stored and p.check_id not in fresh:
             fresh[p.check_id] = p
+    results: dict[str, VerdictOut] = {}
     if fresh:
-        _insert(session, list(fresh.values()))
-        for c in session.scalars(select(Check).where(Check.check_id.in_(list(fresh)))):
-            existing[c.check_id] = c
-    codes = {p.check_id: p.checkpoint_code for p in batch}
-    return [stored_verdict(existing[i], codes[i]) for i in ids]
+        hit_ids = _insert(session, list(fresh.values()))
+        for p in fresh.values():
+            results[p.check_id] = fresh_verdict(p, hit_ids.get(p.check_id, ()))
+    if stored:
+        codes = {p.check_id: p.checkpoint_code for p in batch}
+        for c in session.scalars(select(Check).where(Check.check_id.in_(list(stored)))):
+            results[c.check_id] = stored_verdict(c, codes[c.check_id])
+    return [results[i] for i in ids]
 
 
-def _insert(session: Session, rows: list[PendingCheck]) -> None:
+def _insert(session: Session, rows: list[PendingCheck]) -> dict[str, list[int]]:
+    """Insert ``rows`` with their sightings, audit rows and hits; returns the hit ids."""
     conn = session.connection()
     conn.execute(
         insert(table_of(Check)),
@@ -162,14 +200,14 @@ def _insert(session: Session, rows: list[PendingCheck]) -> None:
     if audit:
         conn.execute(insert(table_of(AuditEntry)), audit)
     with_hits = [p for p in rows if p.hits]
-    if with_hits:
-        _insert_hits(session, with_hits)
+    return _insert_hits(session, with_hits) if with_hits else {}
 
 
-def _insert_hits(session: Session, rows: list[PendingCheck]) -> None:
+def _insert_hits(session: Session, rows: list[PendingCheck]) -> dict[str, list[int]]:
     query = select(Check.check_id, Check.id).where(Check.check_id.in_([p.check_id for p in rows]))
     pks = {check_id: pk for check_id, pk in session.execute(query)}
     agencies = {code: id_ for id_, code in session.execute(select(Agency.id, Agency.code))}
+    hit_ids: dict[str, list[int]] = {}
     for p in rows:
         for h in p.hits:
             hit = Hit(
@@ -187,6 +225,7 @@ def _insert_hits(session: Session, rows: list[PendingCheck]) -> None:
             )
             session.add(hit)
             session.flush()
+            hit_ids.setdefault(p.check_id, []).append(hit.id)
             session.add(
                 HitTransition(
                     hit_id=hit.id,
@@ -197,15 +236,19 @@ def _insert_hits(session: Session, rows: list[PendingCheck]) -> None:
                 )
             )
     session.flush()
+    return hit_ids
+
+
+Job = tuple[list[PendingCheck], "Future[list[VerdictOut]]"]
 
 
 class Recorder:
-    """The writer thread: ``submit`` returns a future resolved once the check is durable."""
+    """The writer thread: ``submit`` returns a future resolved once the checks are durable."""
 
     def __init__(self, engine: Engine, max_batch: int = MAX_BATCH) -> None:
         self.engine = engine
         self.max_batch = max_batch
-        self._queue: queue.Queue[tuple[PendingCheck, Future[VerdictOut]] | None] = queue.Queue()
+        self._queue: queue.Queue[Job | None] = queue.Queue()
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -219,15 +262,17 @@ class Recorder:
             self._thread.join(timeout=30)
             self._thread = None
 
-    def submit(self, pending: PendingCheck) -> Future[VerdictOut]:
-        future: Future[VerdictOut] = Future()
+    def submit(self, pendings: list[PendingCheck]) -> Future[list[VerdictOut]]:
+        """Queue ``pendings`` (one stop, or a whole batch) to be written together with
+        whatever else is waiting; the future gives their stored verdicts, in order."""
+        future: Future[list[VerdictOut]] = Future()
         if self._thread is None:  # not started (CLI, tests): write in the caller's thread
             try:
-                future.set_result(self.write([pending])[0])
+                future.set_result(self.write(pendings))
             except Exception as exc:  # handed to the caller through the future
                 future.set_exception(exc)
             return future
-        self._queue.put((pending, future))
+        self._queue.put((pendings, future))
         return future
 
     def write(self, batch: Sequence[PendingCheck]) -> list[VerdictOut]:
@@ -237,11 +282,12 @@ class Recorder:
 
     def _run(self) -> None:
         while True:
-            item = self._queue.get()
-            if item is None:
+            job = self._queue.get()
+            if job is None:
                 return
-            items = [item]
-            while len(items) < self.max_batch:
+            jobs = [job]
+            size = len(job[0])
+            while size < self.max_batch:
                 try:
                     nxt = self._queue.get_nowait()
                 except queue.Empty:
@@ -249,16 +295,19 @@ class Recorder:
                 if nxt is None:
                     self._queue.put(None)
                     break
-                items.append(nxt)
-            self._flush(items)
+                jobs.append(nxt)
+                size += len(nxt[0])
+            self._flush(jobs)
 
-    def _flush(self, items: list[tuple[PendingCheck, Future[VerdictOut]]]) -> None:
+    def _flush(self, jobs: list[Job]) -> None:
         try:
-            results = self.write([p for p, _ in items])
+            results = self.write([p for pendings, _ in jobs for p in pendings])
         except Exception as exc:
-            log.exception("recording %d checks failed", len(items))
-            for _, future in items:
+            log.exception("recording %d jobs failed", len(jobs))
+            for _, future in jobs:
                 future.set_exception(exc)
             return
-        for (_, future), result in zip(items, results, strict=True):
-            future.set_result(result)
+        start = 0
+        for pendings, future in jobs:
+            future.set_result(results[start : start + len(pendings)])
+            start += len(pendings)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select
 
 from alcabala.accounts.models import Role
@@ -41,30 +39,19 @@ def _runtime(request: Request) -> Runtime:
     return runtime
 
 
-async def _check(runtime: Runtime, stops: list[StopIn], user: Principal) -> list[VerdictOut]:
-    now = utcnow()
-    futures = []
-    for stop in stops:
-        checkpoint = await run_in_threadpool(runtime.checkpoint, stop.checkpoint)
-        verdict = runtime.hotlist.engine.check(services.engine_stop(stop), stop.at or now)
-        pending = services.pending_check(stop, verdict, checkpoint, user.id, now)
-        futures.append(asyncio.wrap_future(runtime.recorder.submit(pending)))
-    return list(await asyncio.gather(*futures))
-
-
 @router.post("/checks", summary="Check one stop and record it (idempotent on check_id)")
 async def check(stop: StopIn, user: Officer, request: Request) -> VerdictOut:
     """The verdict (clear, hit or irregular) with its reasons and the driver's receipt.
 
     The answer comes once the check is durably recorded; the same ``check_id`` sent again
     returns the stored verdict and receipt and records nothing new."""
-    (result,) = await _check(_runtime(request), [stop], user)
+    (result,) = await _runtime(request).check([stop], user.id)
     return result
 
 
 @router.post("/checks/batch", summary="Check and record up to 1,000 stops")
 async def check_batch(batch: BatchIn, user: Officer, request: Request) -> BatchOut:
-    return BatchOut(results=await _check(_runtime(request), batch.stops, user))
+    return BatchOut(results=await _runtime(request).check(batch.stops, user.id))
 
 
 @router.get("/checks/{check_id}", summary="A recorded check")

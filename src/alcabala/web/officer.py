@@ -8,7 +8,6 @@ path as ``POST /v1/checks``: :class:`StopIn` → ``engine_stop`` → the hotlist
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import Annotated, Any
 
@@ -22,7 +21,6 @@ from alcabala.accounts.models import Role
 from alcabala.api.deps import Db, Principal, require
 from alcabala.checkpoints.models import Checkpoint
 from alcabala.checkpoints.services import list_checkpoints
-from alcabala.checks import services
 from alcabala.checks.models import Check
 from alcabala.checks.recorder import stored_verdict
 from alcabala.checks.schemas import StopIn
@@ -173,11 +171,7 @@ async def check(request: Request, user: Officer, form: Form, db: Db) -> Response
         context: dict[str, Any] = {"values": values(form), "errors": exc.errors, "form": form}
         context["check_id"] = values(form).get("check_id") or str(uuid.uuid4())
         return await run_in_threadpool(_console, request, db, 422, **context)
-    now = utcnow()
-    checkpoint = await run_in_threadpool(runtime.checkpoint, stop.checkpoint)
-    verdict = runtime.hotlist.engine.check(services.engine_stop(stop), stop.at or now)
-    pending = services.pending_check(stop, verdict, checkpoint, user.id, now)
-    result = await asyncio.wrap_future(runtime.recorder.submit(pending))
+    (result,) = await runtime.check([stop], user.id)
     return redirect(f"/console/checks/{result.check_id}")
 
 
