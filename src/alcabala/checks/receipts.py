@@ -13,7 +13,8 @@ _DECODE = str.maketrans({"O": "0", "I": "1", "L": "1", "-": None, " ": None})
 
 
 def new_receipt() -> str:
-    raw = "".join(secrets.choice(ALPHABET) for _ in range(10))
+    bits = secrets.randbits(50)
+    raw = "".join(ALPHABET[(bits >> shift) & 31] for shift in range(45, -5, -5))
     return f"{raw[:5]}-{raw[5:]}"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy import select
 
 from alcabala.accounts.models import Role
@@ -39,19 +39,29 @@ def _runtime(request: Request) -> Runtime:
     return runtime
 
 
-@router.post("/checks", summary="Check one stop and record it (idempotent on check_id)")
-async def check(stop: StopIn, user: Officer, request: Request) -> VerdictOut:
+def _json(model: VerdictOut | BatchOut) -> Response:
+    # Already-validated models: serialize once, skip FastAPI's response re-validation.
+    return Response(content=model.model_dump_json(), media_type="application/json")
+
+
+@router.post(
+    "/checks",
+    response_model=VerdictOut,
+    summary="Check one stop and record it (idempotent on check_id)",
+)
+async def check(stop: StopIn, user: Officer, request: Request) -> Response:
     """The verdict (clear, hit or irregular) with its reasons and the driver's receipt.
 
     The answer comes once the check is durably recorded; the same ``check_id`` sent again
     returns the stored verdict and receipt and records nothing new."""
     (result,) = await _runtime(request).check([stop], user.id)
-    return result
+    return _json(result)
 
 
-@router.post("/checks/batch", summary="Check and record up to 1,000 stops")
-async def check_batch(batch: BatchIn, user: Officer, request: Request) -> BatchOut:
-    return BatchOut(results=await _runtime(request).check(batch.stops, user.id))
+@router.post("/checks/batch", response_model=BatchOut, summary="Check and record up to 1,000 stops")
+async def check_batch(batch: BatchIn, user: Officer, request: Request) -> Response:
+    results = await _runtime(request).check(batch.stops, user.id)
+    return _json(BatchOut.model_construct(results=results))
 
 
 @router.get("/checks/{check_id}", summary="A recorded check")
