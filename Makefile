@@ -46,6 +46,7 @@ format: install
 	$(BIN)/ruff format src tests bench
 
 bench: install
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) || echo "could not install wrk: bench_http.py will fail"
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
