@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from alcabala.accounts.models import Agency, AgencyKind
@@ -24,8 +24,7 @@ class AgencyCodec(Codec):
     kind = "agencies"
     fields = ("code", "name", "kind", "state")
 
-    def count(self, session: Session) -> int:
-        return session.scalar(select(func.count()).select_from(Agency)) or 0
+    model = Agency
 
     def export(self, session: Session) -> Iterator[dict[str, Any]]:
         for a in session.scalars(select(Agency).order_by(Agency.code)):

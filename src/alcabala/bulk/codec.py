@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import pydantic
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alcabala.errors import Error
@@ -49,6 +50,8 @@ class Codec:
 
     kind: ClassVar[str]
     fields: ClassVar[tuple[str, ...]]
+    #: The table counted for progress bars (the main table of the kind).
+    model: ClassVar[type[Any]]
     #: Stateful records get a history row and a change-sequence entry each.
     imported_reason: ClassVar[str] = "imported"
 
@@ -56,7 +59,7 @@ class Codec:
         raise NotImplementedError
 
     def count(self, session: Session) -> int:
-        raise NotImplementedError
+        return session.scalar(select(func.count()).select_from(self.model)) or 0
 
     def prepare(self, session: Session) -> None:
         """Load what ``convert`` needs (lookups, existing keys) once per import."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from alcabala.accounts.bulk import agency_ids
@@ -19,8 +19,7 @@ class CheckpointCodec(Codec):
     kind = "checkpoints"
     fields = ("code", "name", "road", "state", "lat", "lon", "agency")
 
-    def count(self, session: Session) -> int:
-        return session.scalar(select(func.count()).select_from(Checkpoint)) or 0
+    model = Checkpoint
 
     def export(self, session: Session) -> Iterator[dict[str, Any]]:
         rows = session.execute(

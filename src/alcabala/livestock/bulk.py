@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from pydantic import field_validator
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from alcabala.accounts.bulk import agency_ids
@@ -56,8 +56,7 @@ class PremisesCodec(Codec):
         "lon",
     )
 
-    def count(self, session: Session) -> int:
-        return session.scalar(select(func.count()).select_from(Premises)) or 0
+    model = Premises
 
     def export(self, session: Session) -> Iterator[dict[str, Any]]:
         rows = session.execute(
@@ -104,8 +103,7 @@ class BrandCodec(Codec):
     kind = "brands"
     fields = ("mark", "premises", "registered_at")
 
-    def count(self, session: Session) -> int:
-        return session.scalar(select(func.count()).select_from(Brand)) or 0
+    model = Brand
 
     def export(self, session: Session) -> Iterator[dict[str, Any]]:
         rows = session.execute(
@@ -169,8 +167,7 @@ class PermitCodec(Codec):
         "ear_tags",
     )
 
-    def count(self, session: Session) -> int:
-        return session.scalar(select(func.count()).select_from(Permit)) or 0
+    model = Permit
 
     def export(self, session: Session) -> Iterator[dict[str, Any]]:
         premises = {id_: code for code, id_ in _premises_ids(session).items()}
@@ -283,8 +280,7 @@ class LivestockTheftCodec(Codec):
         "status",
     )
 
-    def count(self, session: Session) -> int:
-        return session.scalar(select(func.count()).select_from(LivestockTheft)) or 0
+    model = LivestockTheft
 
     def export(self, session: Session) -> Iterator[dict[str, Any]]:
         premises = {id_: code for code, id_ in _premises_ids(session).items()}

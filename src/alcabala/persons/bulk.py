@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from alcabala.accounts.bulk import agency_ids
@@ -21,8 +21,7 @@ class PersonCodec(Codec):
     kind = "persons"
     fields = ("national_id", "country", "given_names", "surnames", "birth_date")
 
-    def count(self, session: Session) -> int:
-        return session.scalar(select(func.count()).select_from(Person)) or 0
+    model = Person
 
     def export(self, session: Session) -> Iterator[dict[str, Any]]:
         query = select(Person).order_by(Person.country, Person.national_id)
@@ -72,8 +71,7 @@ class WarrantCodec(Codec):
         "urgent",
     )
 
-    def count(self, session: Session) -> int:
-        return session.scalar(select(func.count()).select_from(Warrant)) or 0
+    model = Warrant
 
     def export(self, session: Session) -> Iterator[dict[str, Any]]:
         rows = session.execute(

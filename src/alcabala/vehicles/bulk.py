@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, aliased
 
 from alcabala import identifiers
@@ -48,8 +48,7 @@ class VehicleCodec(Codec):
         "owner_agency",
     )
 
-    def count(self, session: Session) -> int:
-        return session.scalar(select(func.count()).select_from(Vehicle)) or 0
+    model = Vehicle
 
     def export(self, session: Session) -> Iterator[dict[str, Any]]:
         query = (
@@ -136,8 +135,7 @@ class StolenReportCodec(Codec):
         "notes",
     )
 
-    def count(self, session: Session) -> int:
-        return session.scalar(select(func.count()).select_from(StolenReport)) or 0
+    model = StolenReport
 
     def export(self, session: Session) -> Iterator[dict[str, Any]]:
         rows = session.execute(
@@ -214,8 +212,7 @@ class RetirementCodec(Codec):
     kind = "retirements"
     fields = ("vin", "kind", "retired_at", "agency", "reference", "notes")
 
-    def count(self, session: Session) -> int:
-        return session.scalar(select(func.count()).select_from(Retirement)) or 0
+    model = Retirement
 
     def export(self, session: Session) -> Iterator[dict[str, Any]]:
         rows = session.execute(
