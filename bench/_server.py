@@ -255,7 +255,7 @@ def server_command(port: int) -> list[str]:
         "--port",
         str(port),
         "--workers",
-        "1",
+        os.environ.get("ALCABALA_BENCH_WORKERS", "1"),
         "--no-access-log",
         "--log-level",
         "warning",

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import secrets
 import shutil
@@ -238,12 +239,16 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per route")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--workers", type=int, default=1, help="uvicorn worker processes (both routes alike)"
+    )
     parser.add_argument("--vehicles", type=int, default=20_000, help="vehicles seeded")
     parser.add_argument("--bodies", type=int, default=2_000, help="distinct stops in the script")
     parser.add_argument(
         "--profile", type=Path, help="after measuring, profile the server with py-spy into DIR"
     )
     args = parser.parse_args()
+    os.environ["ALCABALA_BENCH_WORKERS"] = str(args.workers)
     _server.print_header("bench_http: POST /v1/checks vs a bare FastAPI endpoint")
     if shutil.which("wrk") is None:
         print(
