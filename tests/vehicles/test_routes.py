@@ -74,3 +74,16 @@ def test_auth_required_and_roles_enforced(api: Any) -> None:
     )
     r = api.post("/v1/vehicles", json=body, headers=api.auth_for("officer"))
     assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+
+
+def test_a_lookup_that_finds_nothing_is_still_audited(api: Any) -> None:
+    r = api.get("/v1/vehicles/9BWZZZ377VT004251?reason=tip", headers=api.auth_for("officer"))
+    assert r.status_code == 404
+    rows = api.get("/v1/audit?vehicle=9BWZZZ377VT004251", headers=api.auth_for("auditor")).json()
+    assert [(x["username"], x["action"], x["reason"]) for x in rows] == [
+        ("officer", "search", "tip")
+    ]
+    r = api.get("/v1/persons/VE/V-1.111.111", headers=api.auth_for("registrar"))
+    assert r.status_code == 404
+    rows = api.get("/v1/audit?person=V1111111", headers=api.auth_for("auditor")).json()
+    assert [(x["username"], x["action"]) for x in rows] == [("registrar", "search")]

@@ -97,15 +97,20 @@ def get_person(
     if "\x00" in reason:  # PostgreSQL text cannot hold NUL
         raise ValidationError("reason contains a NUL character", field="reason")
     with unit_of_work(db) as s:
+        # A lookup that finds nothing is still a lookup: audit first, answer after commit.
+        audit_lookup(s, user.id, "search", "person", normalized, reason=reason)
         person = services.find_person(s, normalized, country)
-        if person is None:
-            raise NotFoundError(f"No person {country} {normalized}.", field="national_id")
-        audit_lookup(s, user.id, "search", "person", person.national_id, reason=reason)
-        now = utcnow()
-        return PersonDetail(
-            person=person_out(person),
-            warrants=[warrant_out(w, now) for w in warrants_of(s, person)],
+        detail = (
+            PersonDetail(
+                person=person_out(person),
+                warrants=[warrant_out(w, utcnow()) for w in warrants_of(s, person)],
+            )
+            if person is not None
+            else None
         )
+    if detail is None:
+        raise NotFoundError(f"No person {country} {normalized}.", field="national_id")
+    return detail
 
 
 @router.post("/warrants", status_code=201, summary="Issue an arrest warrant")

@@ -13,6 +13,7 @@ from alcabala.accounts.models import Role
 from alcabala.api.deps import Db, Principal, Reading, RecordId, actor_of, require
 from alcabala.api.hooks import after_write
 from alcabala.db.engine import unit_of_work
+from alcabala.errors import NotFoundError
 from alcabala.schemas import TransitionIn
 from alcabala.vehicles import services
 from alcabala.vehicles.models import Retirement, StolenReport, Vehicle
@@ -85,16 +86,22 @@ def register_vehicle(body: VehicleIn, user: Registrar, db: Db, request: Request)
 
 @router.get("/vehicles/{vin}", summary="A vehicle with its reports (audited)")
 def get_vehicle(vin: str, user: Reader, db: Db, reason: str = "") -> VehicleDetail:
+    normalized = identifiers.normalize_vin(vin)[:40]
     with unit_of_work(db) as s:
-        vehicle = services.get_vehicle(s, vin)
-        assert vehicle is not None
-        audit_lookup(s, user.id, "search", "vehicle", vehicle.vin, reason=reason)
-        retirement = services.retirement_of(s, vehicle)
-        return VehicleDetail(
-            vehicle=vehicle_out(vehicle),
-            reports=[report_out(r) for r in services.reports_of(s, vehicle)],
-            retirement=retirement_out(retirement) if retirement else None,
-        )
+        # A lookup that finds nothing is still a lookup: audit first, answer after commit.
+        audit_lookup(s, user.id, "search", "vehicle", normalized, reason=reason[:200])
+        vehicle = services.get_vehicle(s, vin, missing_ok=True)
+        detail = None
+        if vehicle is not None:
+            retirement = services.retirement_of(s, vehicle)
+            detail = VehicleDetail(
+                vehicle=vehicle_out(vehicle),
+                reports=[report_out(r) for r in services.reports_of(s, vehicle)],
+                retirement=retirement_out(retirement) if retirement else None,
+            )
+    if detail is None:
+        raise NotFoundError(f"No vehicle with VIN {normalized}.", field="vin")
+    return detail
 
 
 @router.post("/vehicles/{vin}/stolen-reports", status_code=201, summary="Report a vehicle stolen")
