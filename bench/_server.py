@@ -59,7 +59,8 @@ def make_app() -> Any:
 
     @app.get("/bench/transactions", include_in_schema=False)
     async def transactions() -> dict[str, int]:
-        """Recorder transactions so far and the checks they carried; resets the counters."""
+        """Recorder transactions so far and the checks they carried; resets the counters.
+        With several uvicorn workers this is the answering worker's recorder only."""
         taken = sizes[:]
         del sizes[: len(taken)]
         return {"transactions": len(taken), "checks": sum(taken), "largest": max(taken, default=0)}
@@ -324,10 +325,30 @@ def stop_process(process: subprocess.Popen[bytes], grace: float = 30.0) -> None:
 
 
 def cpu_times(pid: int) -> tuple[float, float]:
-    """User and system CPU seconds of process ``pid`` (all its threads) so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    """User and system CPU seconds so far of process ``pid`` (all threads) and of its live
+    child processes (uvicorn's workers when it runs more than one)."""
     tick = os.sysconf("SC_CLK_TCK")
-    return int(fields[11]) / tick, int(fields[12]) / tick
+    user = system = 0
+    for stat in _family(pid):
+        user += int(stat[11])
+        system += int(stat[12])
+    return user / tick, system / tick
+
+
+def _family(root: int) -> list[list[str]]:
+    """The /proc stat fields (after the command name) of ``root`` and its descendants."""
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+    family, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        if pid in stats:
+            family.append(stats[pid])
+            todo += [child for child, f in stats.items() if int(f[1]) == pid]
+    return family
 
 
 def machine_cpu() -> tuple[float, float]:

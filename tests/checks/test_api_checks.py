@@ -290,3 +290,28 @@ def test_odd_path_values_are_4xx_on_both_databases(api: Any) -> None:
     )
     assert r.status_code == 422 and r.json()["error"]["field"] == "vin"
     assert api.get("/v1/public/vehicles/a%00b").status_code == 200
+
+
+def test_a_receipt_collision_is_drawn_again_not_failed(api: Any, engine: Engine) -> None:
+    from alcabala.checks.recorder import write_batch
+    from alcabala.checks.schemas import StopIn
+    from alcabala.checks.services import engine_stop, pending_check
+    from alcabala.db.base import utcnow
+    from alcabala.db.engine import unit_of_work
+
+    taken = check(api, plate="XY999ZZ")["receipt"]
+    runtime = api.app.state.runtime
+    now = utcnow()
+    stops = [
+        StopIn(check_id=uuid.uuid4(), checkpoint="GUA-ALDAO", plate="XY998ZZ") for _ in range(3)
+    ]
+    pendings = []
+    for stop in stops:
+        verdict = runtime.hotlist.engine.check(engine_stop(stop), now)
+        p = pending_check(stop, verdict, runtime.checkpoint("GUA-ALDAO"), 1, now)
+        p.receipt = taken  # every one collides with the stored receipt and with each other
+        pendings.append(p)
+    with unit_of_work(engine) as s:
+        results = write_batch(s, pendings)
+    receipts = {r.receipt for r in results}
+    assert len(receipts) == 3 and taken not in receipts

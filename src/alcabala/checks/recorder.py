@@ -132,6 +132,7 @@ def write_batch(session: Session, batch: Sequence[PendingCheck]) -> list[Verdict
             fresh[p.check_id] = p
     results: dict[str, VerdictOut] = {}
     if fresh:
+        _unique_receipts(session, list(fresh.values()))
         hit_ids = _insert(session, list(fresh.values()))
         for p in fresh.values():
             results[p.check_id] = fresh_verdict(p, hit_ids.get(p.check_id, ()))
@@ -140,6 +141,23 @@ def write_batch(session: Session, batch: Sequence[PendingCheck]) -> list[Verdict
         for c in session.scalars(select(Check).where(Check.check_id.in_(list(stored)))):
             results[c.check_id] = stored_verdict(c, codes[c.check_id])
     return [results[i] for i in ids]
+
+
+def _unique_receipts(session: Session, rows: list[PendingCheck]) -> None:
+    """Draw again any receipt already taken (50 random bits collide, in a registry of
+    millions of stops, often enough to matter: one collision would fail the whole batch)."""
+    while True:
+        codes = [p.receipt for p in rows]
+        taken = set(session.scalars(select(Check.receipt).where(Check.receipt.in_(codes))))
+        seen: set[str] = set()
+        redraw = False
+        for p in rows:
+            if p.receipt in taken or p.receipt in seen:
+                p.receipt = new_receipt()
+                redraw = True
+            seen.add(p.receipt)
+        if not redraw:
+            return
 
 
 def _insert(session: Session, rows: list[PendingCheck]) -> dict[str, list[int]]:
