@@ -8,6 +8,7 @@ loads the lookups it needs once, ``convert`` validates one row into a payload or
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -45,7 +46,7 @@ def parse(model: type[pydantic.BaseModel], row: dict[str, Any]) -> Any:
         raise problems_of(exc) from exc
 
 
-class Codec:
+class Codec(abc.ABC):
     """Base of every registry's bulk codec."""
 
     kind: ClassVar[str]
@@ -55,8 +56,9 @@ class Codec:
     #: Stateful records get a history row and a change-sequence entry each.
     imported_reason: ClassVar[str] = "imported"
 
+    @abc.abstractmethod
     def export(self, session: Session) -> Iterator[dict[str, Any]]:
-        raise NotImplementedError
+        """Every record of the kind as a row of :attr:`fields`, in natural-key order."""
 
     def count(self, session: Session) -> int:
         return session.scalar(select(func.count()).select_from(self.model)) or 0
@@ -64,11 +66,13 @@ class Codec:
     def prepare(self, session: Session) -> None:
         """Load what ``convert`` needs (lookups, existing keys) once per import."""
 
+    @abc.abstractmethod
     def convert(self, row: dict[str, Any]) -> Any:
-        raise NotImplementedError
+        """One validated row as a payload for :meth:`store`, or :class:`RowProblems`."""
 
+    @abc.abstractmethod
     def store(self, session: Session, payloads: list[Any]) -> None:
-        raise NotImplementedError
+        """Write a batch of payloads in the caller's transaction."""
 
 
 def lookup_error(field: str, what: str, value: str, hint: str = "") -> RowProblems:
