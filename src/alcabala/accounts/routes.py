@@ -8,13 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
-from alcabala import identifiers
 from alcabala.accounts.audit import audit_trail
 from alcabala.accounts.models import Role
 from alcabala.api.deps import Principal, Reading, require
 from alcabala.errors import ValidationError
 from alcabala.schemas import normalize_national_id
-from alcabala.vehicles.services import find_vehicles
+from alcabala.vehicles.services import audit_subjects
 
 router = APIRouter(prefix="/v1", tags=["audit"])
 Auditor = Annotated[Principal, Depends(require(Role.AUDITOR))]
@@ -47,9 +46,6 @@ def audit(
         kind = "person"
     else:
         assert vehicle is not None
-        found = {identifiers.normalize_vin(vehicle), identifiers.normalize_plate(vehicle)}
-        for v in find_vehicles(session, vehicle):
-            found.update({v.vin, v.plate})
-        subjects = sorted(s for s in found if s)
+        subjects = audit_subjects(session, vehicle)
         kind = "vehicle"
     return [AuditOut(**row.__dict__) for row in audit_trail(session, kind, subjects)]

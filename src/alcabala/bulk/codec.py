@@ -63,7 +63,7 @@ class Codec(abc.ABC):
     def count(self, session: Session) -> int:
         return session.scalar(select(func.count()).select_from(self.model)) or 0
 
-    def prepare(self, session: Session) -> None:
+    def prepare(self, session: Session) -> None:  # noqa: B027 (an optional hook)
         """Load what ``convert`` needs (lookups, existing keys) once per import."""
 
     @abc.abstractmethod

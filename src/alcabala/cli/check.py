@@ -146,11 +146,10 @@ def register(app: typer.Typer) -> None:
         database: str | None = DATABASE_OPTION,
     ) -> None:
         """Who looked up a person or a vehicle, where, when and why."""
-        from alcabala import identifiers
         from alcabala.accounts.audit import audit_trail
         from alcabala.db.engine import read_session
         from alcabala.schemas import normalize_national_id
-        from alcabala.vehicles.services import find_vehicles
+        from alcabala.vehicles.services import audit_subjects
 
         if (person is None) == (vehicle is None):
             raise ValidationError("Give exactly one of --person or --vehicle.", field="person")
@@ -160,13 +159,7 @@ def register(app: typer.Typer) -> None:
                 rows = audit_trail(s, "person", [normalize_national_id(person, country, "person")])
             else:
                 assert vehicle is not None
-                subjects = {
-                    identifiers.normalize_vin(vehicle),
-                    identifiers.normalize_plate(vehicle),
-                }
-                for v in find_vehicles(s, vehicle):
-                    subjects.update({v.vin, v.plate})
-                rows = audit_trail(s, "vehicle", sorted(x for x in subjects if x))
+                rows = audit_trail(s, "vehicle", audit_subjects(s, vehicle))
         engine.dispose()
         if not rows:
             raise NotFoundError(

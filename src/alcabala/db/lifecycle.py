@@ -18,6 +18,16 @@ from alcabala.db.history import record_change
 from alcabala.errors import ConflictError, TransitionError, ValidationError
 
 
+class HasId(Protocol):
+    @property
+    def id(self) -> Any: ...
+
+
+def actor_id(actor: HasId | None) -> int | None:
+    """The id recorded as a transition's actor; None is the system itself."""
+    return actor.id if actor is not None else None
+
+
 class Stateful(Protocol):
     id: Any
     status: Any

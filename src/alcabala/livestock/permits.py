@@ -19,7 +19,7 @@ from alcabala.accounts.models import User
 from alcabala.accounts.services import get_agency
 from alcabala.db.base import utcnow
 from alcabala.db.history import record_change
-from alcabala.db.lifecycle import Lifecycle, log_creation, transition
+from alcabala.db.lifecycle import Lifecycle, actor_id, log_creation, transition
 from alcabala.errors import ConflictError, NotFoundError, TransitionError, ValidationError
 from alcabala.livestock.models import (
     Brand,
@@ -40,10 +40,6 @@ PERMIT = Lifecycle(
     moves={P.ISSUED: frozenset({P.USED, P.CANCELLED, P.EXPIRED})},
     needs_reason=frozenset({P.CANCELLED}),
 )
-
-
-def _actor_id(actor: User | None) -> int | None:
-    return actor.id if actor is not None else None
 
 
 # Premises and brands ------------------------------------------------------------------------
@@ -168,7 +164,7 @@ def issue_permit(
         PERMIT,
         history=PermitTransition,
         history_fk="permit_id",
-        actor_id=_actor_id(actor),
+        actor_id=actor_id(actor),
     )
     return permit
 
@@ -203,7 +199,7 @@ def _move_permit(
         target,
         history=PermitTransition,
         history_fk="permit_id",
-        actor_id=_actor_id(actor),
+        actor_id=actor_id(actor),
         reason=reason,
         # Time may already have expired it, whatever the row says; the sweeper itself moves
         # from the stored status.

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from alcabala.accounts.models import User
 from alcabala.accounts.services import get_agency
 from alcabala.db.base import utcnow
-from alcabala.db.lifecycle import Lifecycle, log_creation, transition
+from alcabala.db.lifecycle import Lifecycle, actor_id, log_creation, transition
 from alcabala.errors import ConflictError, NotFoundError, ValidationError
 from alcabala.livestock.models import LivestockTheft, LivestockTheftTransition, TheftStatus
 from alcabala.livestock.permits import get_premises
@@ -25,10 +25,6 @@ LIVESTOCK_THEFT = Lifecycle(
     moves={T.ACTIVE: frozenset({T.RECOVERED, T.CANCELLED})},
     needs_reason=frozenset({T.CANCELLED}),
 )
-
-
-def _actor_id(actor: User | None) -> int | None:
-    return actor.id if actor is not None else None
 
 
 def report_livestock_theft(
@@ -58,7 +54,7 @@ def report_livestock_theft(
         LIVESTOCK_THEFT,
         history=LivestockTheftTransition,
         history_fk="theft_id",
-        actor_id=_actor_id(actor),
+        actor_id=actor_id(actor),
     )
     return theft
 
@@ -86,7 +82,7 @@ def recover_livestock(
         T.RECOVERED,
         history=LivestockTheftTransition,
         history_fk="theft_id",
-        actor_id=_actor_id(actor),
+        actor_id=actor_id(actor),
         reason=reason,
         expected_version=expected_version,
     )
@@ -109,7 +105,7 @@ def cancel_livestock_theft(
         T.CANCELLED,
         history=LivestockTheftTransition,
         history_fk="theft_id",
-        actor_id=_actor_id(actor),
+        actor_id=actor_id(actor),
         reason=reason,
         expected_version=expected_version,
     )

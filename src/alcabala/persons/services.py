@@ -18,7 +18,7 @@ from alcabala.accounts.services import get_agency
 from alcabala.config import Settings
 from alcabala.db.base import utcnow
 from alcabala.db.history import record_change
-from alcabala.db.lifecycle import Lifecycle, log_creation, transition
+from alcabala.db.lifecycle import Lifecycle, actor_id, log_creation, transition
 from alcabala.errors import ConflictError, NotFoundError
 from alcabala.persons.models import Person, Warrant, WarrantStatus, WarrantTransition
 from alcabala.persons.schemas import PersonIn, WarrantIn
@@ -30,10 +30,6 @@ WARRANT = Lifecycle(
     moves={S.ACTIVE: frozenset({S.EXECUTED, S.CANCELLED, S.EXPIRED, S.ACTIVE})},
     needs_reason=frozenset({S.CANCELLED}),
 )
-
-
-def _actor_id(actor: User | None) -> int | None:
-    return actor.id if actor is not None else None
 
 
 def find_person(session: Session, national_id: str, country: str) -> Person | None:
@@ -91,7 +87,7 @@ def issue_warrant(
         WARRANT,
         history=WarrantTransition,
         history_fk="warrant_id",
-        actor_id=_actor_id(actor),
+        actor_id=actor_id(actor),
     )
     return warrant
 
@@ -119,7 +115,7 @@ def _move(
         target,
         history=WarrantTransition,
         history_fk="warrant_id",
-        actor_id=_actor_id(actor),
+        actor_id=actor_id(actor),
         reason=reason,
         # Time may already have expired it, whatever the row says; the sweeper itself moves
         # from the stored status.

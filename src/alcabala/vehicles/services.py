@@ -18,7 +18,7 @@ from alcabala.accounts.services import get_agency
 from alcabala.config import Settings
 from alcabala.db.base import utcnow
 from alcabala.db.history import record_change
-from alcabala.db.lifecycle import Lifecycle, log_creation, transition
+from alcabala.db.lifecycle import Lifecycle, actor_id, log_creation, transition
 from alcabala.errors import ConflictError, NotFoundError, TransitionError
 from alcabala.notifications.services import enqueue
 from alcabala.persons.services import get_or_register_person
@@ -42,10 +42,6 @@ STOLEN_REPORT = Lifecycle(
     },
     needs_reason=frozenset({S.CANCELLED}),
 )
-
-
-def _actor_id(actor: User | None) -> int | None:
-    return actor.id if actor is not None else None
 
 
 def register_vehicle(session: Session, data: VehicleIn) -> Vehicle:
@@ -91,6 +87,15 @@ def find_vehicles(session: Session, vin_or_plate: str) -> list[Vehicle]:
             select(Vehicle).where((Vehicle.vin == vin) | (Vehicle.plate == plate))
         ).all()
     )
+
+
+def audit_subjects(session: Session, vin_or_plate: str) -> list[str]:
+    """Every subject under which lookups of this vehicle were audited: the value as typed
+    (normalized as VIN and as plate) and the VIN and plate of matching registered vehicles."""
+    found = {identifiers.normalize_vin(vin_or_plate), identifiers.normalize_plate(vin_or_plate)}
+    for vehicle in find_vehicles(session, vin_or_plate):
+        found.update({vehicle.vin, vehicle.plate})
+    return sorted(x for x in found if x)
 
 
 def retirement_of(session: Session, vehicle: Vehicle) -> Retirement | None:
@@ -158,7 +163,7 @@ def report_stolen(
         STOLEN_REPORT,
         history=StolenReportTransition,
         history_fk="report_id",
-        actor_id=_actor_id(actor),
+        actor_id=actor_id(actor),
     )
     return report
 
@@ -187,7 +192,7 @@ def _move(
         target,
         history=StolenReportTransition,
         history_fk="report_id",
-        actor_id=_actor_id(actor),
+        actor_id=actor_id(actor),
         reason=reason,
         expected_version=expected_version,
         updates={} if target == S.ACTIVE else {"validate_by": None},
@@ -268,7 +273,7 @@ def retire_vehicle(
         agency=get_agency(session, data.agency),
         reference=data.reference,
         notes=data.notes,
-        actor_id=_actor_id(actor),
+        actor_id=actor_id(actor),
     )
     session.add(retirement)
     session.flush()
