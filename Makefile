@@ -33,8 +33,10 @@ chromium:
 	elif [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
 	else echo "warning: /usr/bin/chromium is missing and we are not root: browser tests will be skipped"; fi
 
+# Two workers (the machine has two cores) and the coverage gate (fail_under in pyproject.toml).
+TEST_WORKERS ?= 2
 test: install chromium
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --cov --cov-report=term $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -4,6 +4,11 @@ PostgreSQL is found through ``ALCABALA_TEST_POSTGRES_URL``. When it is unset or 
 the PostgreSQL variants are skipped with the reason, except under ``CI=true``, where a missing
 PostgreSQL fails the run. Each test run works in a private database it creates and drops, so
 several runs can share one server.
+
+Time: the app under test reads a :class:`~alcabala.clock.FixedClock` (fixture ``clock``),
+set to the real time when the test starts; tests move it. ``ALCABALA_TEST_TRAVEL_DAYS=730``
+runs the whole suite with the process clock two years ahead (time-machine), which proves
+that no test depends on the day it runs.
 """
 
 from __future__ import annotations
@@ -15,16 +20,50 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from alcabala.clock import FixedClock
+from alcabala.config import Settings
+from alcabala.context import SYSTEM, Ctx
 from alcabala.db.engine import make_engine
 from alcabala.db.migrate import upgrade
 from alcabala.db.models import Base
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_ENV = "ALCABALA_TEST_POSTGRES_URL"
+TRAVEL_ENV = "ALCABALA_TEST_TRAVEL_DAYS"
+# Cheap argon2 for tests (production keeps argon2's recommended cost; see Settings).
+FAST_HASH = {"argon2_time_cost": 1, "argon2_memory_kib": 8, "argon2_parallelism": 1}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _travel() -> Iterator[None]:
+    """With ``ALCABALA_TEST_TRAVEL_DAYS=N``, the whole run happens N days from now."""
+    days = int(os.environ.get(TRAVEL_ENV, "0") or 0)
+    if not days:
+        yield
+        return
+    import time_machine
+
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=days), tick=True):
+        yield
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """The clock of the app and services under test: now, standing still until moved."""
+    return FixedClock(dt.datetime.now(dt.UTC))
+
+
+def settings_for(db_url: str, data_dir: Path, **changes: Any) -> Settings:
+    """Settings of a test process: its database, a private data directory, cheap hashing."""
+    return Settings(database_url=db_url, data_dir=data_dir, **{**FAST_HASH, **changes})
+
+
 
 
 def _postgres_admin_url() -> str | None:
@@ -109,6 +148,26 @@ def engine(db_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    return settings_for(db_url, tmp_path / "data")
+
+
+@pytest.fixture
+def door(engine: Engine, settings: Settings, clock: FixedClock) -> Any:
+    """A :class:`~alcabala.context.Door` on the test database, reading the test clock."""
+    from alcabala.context import Door
+
+    return Door(engine, settings, clock)
+
+
+@pytest.fixture
+def system(door: Any) -> Iterator[Ctx]:
+    """A write transaction acting as the system (committed at the end of the test's use)."""
+    with door.write(SYSTEM) as ctx:
+        yield ctx
+
+
+@pytest.fixture
 def actors(engine: Engine) -> dict[str, int]:
     """Agencies CICPC (police) and TSJ-GUA (court), and one user of each role's kind."""
     from alcabala.accounts.services import add_agency, add_user
@@ -144,7 +203,7 @@ ROLES = ("officer", "registrar", "livestock", "supervisor", "auditor", "admin")
 
 
 @pytest.fixture
-def api(engine: Engine, db_url: str) -> Iterator[Any]:
+def api(engine: Engine, settings: Settings, clock: FixedClock) -> Iterator[Any]:
     """A TestClient on the API over the test database, with agencies, a checkpoint and one
     user per role; ``api.auth(role)`` gives that user's Authorization header."""
     from fastapi.testclient import TestClient
@@ -153,16 +212,17 @@ def api(engine: Engine, db_url: str) -> Iterator[Any]:
     from alcabala.api.app import create_app
     from alcabala.checkpoints.schemas import CheckpointIn
     from alcabala.checkpoints.services import add_checkpoint
-    from alcabala.db.engine import unit_of_work
+    from alcabala.context import Door
 
     tokens: dict[str, str] = {}
-    with unit_of_work(engine) as session:
+    with Door(engine, settings, clock).write(SYSTEM) as ctx:
+        session = ctx.session
         add_agency(session, "CICPC", "Cuerpo de Investigaciones Científicas", "police")
         add_agency(session, "GNB", "Guardia Nacional Bolivariana", "police")
         add_agency(session, "TSJ-GUA", "Circuito Judicial Penal de Guárico", "court")
         add_agency(session, "INSAI", "Instituto Nacional de Salud Agrícola Integral", "livestock")
         add_checkpoint(
-            session,
+            ctx,
             CheckpointIn(
                 code="GUA-ALDAO",
                 name="Puente Aldao",
@@ -181,7 +241,8 @@ def api(engine: Engine, db_url: str) -> Iterator[Any]:
                 "supervisor": "GNB",
             }.get(role)
             _, tokens[role] = add_user(session, role, role, agency)
-    with TestClient(create_app(db_url)) as client:
+    with TestClient(create_app(settings, clock)) as client:
+        client.clock = clock  # type: ignore[attr-defined]
         client.tokens = tokens  # type: ignore[attr-defined]
         client.auth_for = lambda role: {"Authorization": f"Bearer {tokens[role]}"}  # type: ignore[attr-defined]
         yield client

@@ -11,7 +11,8 @@ import threading
 import pytest
 from sqlalchemy import Engine, select
 
-from alcabala.db.engine import read_session, unit_of_work
+from alcabala.context import SYSTEM, Door
+from alcabala.db.engine import read_session
 from alcabala.errors import ConflictError, Error
 from alcabala.schemas import validate
 from alcabala.vehicles import services
@@ -19,13 +20,13 @@ from alcabala.vehicles.models import StolenReport, StolenReportTransition
 from alcabala.vehicles.schemas import StolenReportIn, VehicleIn
 
 
-def _active_report(engine: Engine) -> int:
-    with unit_of_work(engine) as s:
+def _active_report(door: Door) -> int:
+    with door.write(SYSTEM) as ctx:
         services.register_vehicle(
-            s, validate(VehicleIn, {"vin": "1M8GDM9AXKP042788", "plate": "AB123CD"})
+            ctx, validate(VehicleIn, {"vin": "1M8GDM9AXKP042788", "plate": "AB123CD"})
         )
         r = services.report_stolen(
-            s, "1M8GDM9AXKP042788", StolenReportIn(number="R-1", agency="CICPC"), None
+            ctx, "1M8GDM9AXKP042788", StolenReportIn(number="R-1", agency="CICPC")
         )
         return r.id
 
@@ -49,16 +50,18 @@ def _race(engine: Engine, *writers: object) -> list[object]:
     return outcomes
 
 
-def test_two_writers_same_version_one_wins(engine: Engine, actors: dict[str, int]) -> None:
-    rid = _active_report(engine)
+def test_two_writers_same_version_one_wins(
+    door: Door, engine: Engine, actors: dict[str, int]
+) -> None:
+    rid = _active_report(door)
 
     def recover() -> str:
-        with unit_of_work(engine) as s:
-            return services.recover(s, rid, None, "found", expected_version=1).status
+        with door.write(SYSTEM) as ctx:
+            return services.recover(ctx, rid, "found", expected_version=1).status
 
     def cancel() -> str:
-        with unit_of_work(engine) as s:
-            return services.cancel_report(s, rid, None, "error", expected_version=1).status
+        with door.write(SYSTEM) as ctx:
+            return services.cancel_report(ctx, rid, "error", expected_version=1).status
 
     outcomes = _race(engine, recover, cancel)
     winners = [o for o in outcomes if isinstance(o, str)]
@@ -75,17 +78,19 @@ def test_two_writers_same_version_one_wins(engine: Engine, actors: dict[str, int
 
 
 @pytest.mark.postgres
-def test_interleaved_transactions_on_postgres(engine: Engine, actors: dict[str, int]) -> None:
+def test_interleaved_transactions_on_postgres(
+    door: Door, engine: Engine, actors: dict[str, int]
+) -> None:
     """Both load version 1 inside their own transactions; the second to write loses."""
     if engine.dialect.name != "postgresql":
         pytest.skip("interleaving two open write transactions needs PostgreSQL")
-    rid = _active_report(engine)
-    with pytest.raises(ConflictError), unit_of_work(engine) as first:
-        loaded = services.get_report(first, rid)  # held: this writer works from version 1
+    rid = _active_report(door)
+    with pytest.raises(ConflictError), door.write(SYSTEM) as first:
+        loaded = services.get_report(first.session, rid)  # held: this writer works from v1
         assert loaded.version == 1
-        with unit_of_work(engine) as second:
-            services.recover(second, rid, None)  # commits version 2
-        services.cancel_report(first, rid, None, "too late")  # still holds version 1
+        with door.write(SYSTEM) as second:
+            services.recover(second, rid)  # commits version 2
+        services.cancel_report(first, rid, "too late")  # still holds version 1
     with read_session(engine) as s:
         report = s.get(StolenReport, rid)
         assert report is not None and (report.status, report.version) == ("recovered", 2)

@@ -1,25 +1,128 @@
-"""Settings read from the environment, with defaults that just work on one machine."""
+"""One ``Settings``, built once per process (:meth:`Settings.from_env`) and passed down.
+
+Nothing else in alcabala reads the environment: services, the app, the console, the CLI and
+the sweepers get their configuration from the ``Settings`` they are handed, so an app built
+with its own settings (a test, a second process) never silently mixes in the environment.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
+
+from alcabala.errors import ValidationError
 
 DEFAULT_DATABASE_URL = "sqlite:///alcabala.db"
+SECRET_FILE = "secret_key"
+NOTIFIERS = ("log", "smtp")
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValidationError(f"{name} must be a whole number, not {raw!r}.", field=name) from None
 
 
 @dataclass(frozen=True)
 class Settings:
-    database_url: str
-    # Days an active stolen report or warrant stays valid before its agency must re-validate it,
-    # then the period of every later re-validation.
+    database_url: str = DEFAULT_DATABASE_URL
+    #: Where the process keeps what it must not lose between restarts (the session key).
+    data_dir: Path = Path(".")
+    #: Signs console sessions; empty means "read or create ``<data_dir>/secret_key``".
+    secret_key: str = ""
+    secure_cookies: bool = False
+    # Days an active stolen report or warrant stays valid before its agency must re-validate
+    # it, then the period of every later re-validation.
     first_validation_days: int = 90
     revalidation_days: int = 365
+    # Outbox: how messages leave (``log`` or ``smtp``) and how often the sender runs.
+    notifier: str = "log"
+    outbox_interval_seconds: float = 5.0
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_sender: str = "alcabala@localhost"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    # Password hashing (argon2id); tests lower these to keep the suite fast.
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4
+
+    def __post_init__(self) -> None:
+        if self.notifier not in NOTIFIERS:
+            raise ValidationError(
+                f"ALCABALA_NOTIFIER must be one of {', '.join(NOTIFIERS)}, not {self.notifier!r}.",
+                field="ALCABALA_NOTIFIER",
+            )
 
     @classmethod
-    def from_env(cls) -> Settings:
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Settings from ``ALCABALA_*`` variables (``env`` defaults to the process's)."""
+        env = os.environ if env is None else env
+        d = cls()
         return cls(
-            database_url=os.environ.get("ALCABALA_DATABASE_URL", DEFAULT_DATABASE_URL),
-            first_validation_days=int(os.environ.get("ALCABALA_FIRST_VALIDATION_DAYS", "90")),
-            revalidation_days=int(os.environ.get("ALCABALA_REVALIDATION_DAYS", "365")),
+            database_url=env.get("ALCABALA_DATABASE_URL", "") or d.database_url,
+            data_dir=Path(env.get("ALCABALA_DATA_DIR", "") or d.data_dir),
+            secret_key=env.get("ALCABALA_SECRET_KEY", ""),
+            secure_cookies=_flag(env.get("ALCABALA_SECURE_COOKIES", "")),
+            first_validation_days=_int(
+                env, "ALCABALA_FIRST_VALIDATION_DAYS", d.first_validation_days
+            ),
+            revalidation_days=_int(env, "ALCABALA_REVALIDATION_DAYS", d.revalidation_days),
+            notifier=env.get("ALCABALA_NOTIFIER", "") or d.notifier,
+            outbox_interval_seconds=float(
+                _int(env, "ALCABALA_OUTBOX_SECONDS", int(d.outbox_interval_seconds))
+            ),
+            smtp_host=env.get("ALCABALA_SMTP_HOST", "") or d.smtp_host,
+            smtp_port=_int(env, "ALCABALA_SMTP_PORT", d.smtp_port),
+            smtp_sender=env.get("ALCABALA_SMTP_FROM", "") or d.smtp_sender,
+            smtp_username=env.get("ALCABALA_SMTP_USERNAME", ""),
+            smtp_password=env.get("ALCABALA_SMTP_PASSWORD", ""),
+            smtp_starttls=_flag(env.get("ALCABALA_SMTP_STARTTLS", "")),
         )
+
+    def replace(self, **changes: object) -> Settings:
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    def with_secret(self) -> Settings:
+        """These settings with a session key: the configured one, else the one in
+        ``<data_dir>/secret_key``, written (mode 0600) with a random key on the first run.
+        Every process on the same data directory thus signs with the same key, and sessions
+        survive restarts."""
+        if self.secret_key:
+            return self
+        return self.replace(secret_key=read_or_create_secret(self.data_dir / SECRET_FILE))
+
+
+def read_or_create_secret(path: Path) -> str:
+    """The key in ``path``, created if missing: written whole to a private temporary file
+    (mode 0600), then linked into place, which fails if another process got there first; so
+    processes starting at once agree on one key and nobody reads a half-written one."""
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(key + "\n")
+    try:
+        os.link(tmp, path)
+    except FileExistsError:  # another process won the race: use its key
+        key = path.read_text(encoding="ascii").strip()
+    finally:
+        tmp.unlink()
+    return key

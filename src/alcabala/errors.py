@@ -15,13 +15,25 @@ class Error(Exception):
 
     code: str = "error"
     http_status: int = 400
+    #: True when what the transaction did before the error must stand (the unit of work
+    #: commits, then re-raises): e.g. a hit closed because its record left force.
+    keeps_changes: bool = False
 
-    def __init__(self, message: str, *, field: str | None = None, code: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        keeps_changes: bool | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
         if code is not None:
             self.code = code
+        if keeps_changes is not None:
+            self.keeps_changes = keeps_changes
 
     def diagnostics(self) -> str:
         """One line for a person: the field (if any) and what is wrong with it."""
@@ -48,6 +60,13 @@ class ConflictError(Error):
 
     code = "conflict"
     http_status = 409
+
+
+class RecordInactiveError(ConflictError):
+    """The record a hit matched is no longer in force: the hit cannot be confirmed."""
+
+    code = "record_inactive"
+    keeps_changes = True
 
 
 class TransitionError(Error):

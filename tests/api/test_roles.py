@@ -13,6 +13,7 @@ import pytest
 from fastapi.routing import APIRoute
 
 from alcabala.api.app import create_app
+from alcabala.config import Settings
 
 OFF, R, L, S, A, ADM = "officer", "registrar", "livestock", "supervisor", "auditor", "admin"
 ALL = (OFF, R, L, S, A, ADM)
@@ -87,7 +88,7 @@ def app_routes() -> set[tuple[str, str]]:
             elif hasattr(route, "routes"):
                 walk(route.routes)
 
-    walk(create_app("sqlite://").routes)
+    walk(create_app(Settings(database_url="sqlite://", secret_key="routes")).routes)
     return {(m, p) for m, p in found if p not in FRAMEWORK}
 
 

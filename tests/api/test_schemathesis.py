@@ -20,7 +20,9 @@ from schemathesis.checks import not_a_server_error
 
 from alcabala.accounts.services import add_user
 from alcabala.api.app import create_app
-from alcabala.db.engine import make_engine, unit_of_work
+from alcabala.config import Settings
+from alcabala.context import SYSTEM, Door
+from alcabala.db.engine import make_engine
 from alcabala.db.migrate import upgrade
 from alcabala.demo.seed import seed
 
@@ -30,7 +32,11 @@ DB_PATH = Path(tempfile.mkdtemp(prefix="alcabala-fuzz-")) / "fuzz.db"
 _engine = make_engine(f"sqlite:///{DB_PATH}")
 upgrade(_engine)  # loading the schema starts the app, which reads its (empty) hotlist
 _engine.dispose()
-APP = create_app(f"sqlite:///{DB_PATH}")
+SETTINGS = Settings(
+    database_url=f"sqlite:///{DB_PATH}", data_dir=DB_PATH.parent, argon2_time_cost=1,
+    argon2_memory_kib=8, argon2_parallelism=1,
+)  # fmt: skip
+APP = create_app(SETTINGS)
 APP.state.runtime.public_limit.rate = 1e9  # fuzzing is not abuse
 APP.state.runtime.public_limit.burst = 1e9
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
@@ -39,9 +45,10 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 @pytest.fixture(scope="module")
 def tokens() -> Iterator[dict[str, str]]:
     engine = make_engine(f"sqlite:///{DB_PATH}")
-    report = seed(engine, vehicles=60, seed=5)
-    with unit_of_work(engine) as s:  # an officer without an agency, to reach odd branches
-        add_user(s, "loose", "officer")
+    door = Door(engine, SETTINGS)
+    report = seed(door, vehicles=60, seed=5)
+    with door.write(SYSTEM) as ctx:  # an officer without an agency, to reach odd branches
+        add_user(ctx.session, "loose", "officer")
     engine.dispose()
     yield {role: token for _, role, token in report.users}
     shutil.rmtree(DB_PATH.parent, ignore_errors=True)

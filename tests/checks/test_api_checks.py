@@ -289,26 +289,29 @@ def test_odd_path_values_are_4xx_on_both_databases(api: Any) -> None:
         headers=api.auth_for("registrar"),
     )
     assert r.status_code == 422 and r.json()["error"]["field"] == "vin"
-    assert api.get("/v1/public/vehicles/a%00b").status_code == 200
+    r = api.get("/v1/public/vehicles/a%00b")  # cleaned to "ab": too short to be a plate
+    assert r.status_code == 422 and r.json()["error"]["field"] == "vin_or_plate"
+    assert api.get("/v1/public/vehicles/ab%00cd").json() == {"status": "no_report"}
 
 
 def test_a_receipt_collision_is_drawn_again_not_failed(api: Any, engine: Engine) -> None:
     from alcabala.checks.recorder import write_batch
     from alcabala.checks.schemas import StopIn
     from alcabala.checks.services import engine_stop, pending_check
-    from alcabala.db.base import utcnow
+    from alcabala.context import Actor
     from alcabala.db.engine import unit_of_work
 
     taken = check(api, plate="XY999ZZ")["receipt"]
     runtime = api.app.state.runtime
-    now = utcnow()
+    now = api.clock.now()
+    officer = Actor(1, "officer", "officer", None)
     stops = [
         StopIn(check_id=uuid.uuid4(), checkpoint="GUA-ALDAO", plate="XY998ZZ") for _ in range(3)
     ]
     pendings = []
     for stop in stops:
         verdict = runtime.hotlist.engine.check(engine_stop(stop), now)
-        p = pending_check(stop, verdict, runtime.checkpoint("GUA-ALDAO"), 1, now)
+        p = pending_check(stop, verdict, runtime.checkpoint("GUA-ALDAO"), officer, now)
         p.receipt = taken  # every one collides with the stored receipt and with each other
         pendings.append(p)
     with unit_of_work(engine) as s:

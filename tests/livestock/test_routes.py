@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select
 
-from alcabala.db.base import utcnow
-from alcabala.db.engine import unit_of_work
-from alcabala.livestock.models import Permit
+from alcabala.accounts.models import Agency, AuditEntry, User
+from alcabala.db.engine import read_session
 
 TAG_1 = "862000000000001"
 TAG_2 = "862000000000002"
+WHY = {"reason": "stop at Puente Aldao"}  # officers must say why they look a permit up
 
 
 def post(api: Any, path: str, body: dict[str, Any], role: str = "livestock") -> Any:
@@ -29,8 +29,9 @@ def setup(api: Any) -> None:
         assert r.status_code == 201, r.text
 
 
-def permit_body(**overrides: Any) -> dict[str, Any]:
-    now = utcnow()
+def permit_body(api: Any, **overrides: Any) -> dict[str, Any]:
+    """A permit valid from an hour before the app's now to two days after it."""
+    now = api.clock.now()
     body: dict[str, Any] = {
         "number": "G-0001",
         "issuer": "INSAI",
@@ -49,13 +50,13 @@ def permit_body(**overrides: Any) -> dict[str, Any]:
 
 
 def issue(api: Any, **overrides: Any) -> dict[str, Any]:
-    r = post(api, "/permits", permit_body(**overrides))
+    r = post(api, "/permits", permit_body(api, **overrides))
     assert r.status_code == 201, r.text
     return dict(r.json())
 
 
 def permit(api: Any, pid: int, role: str = "supervisor") -> dict[str, Any]:
-    r = api.get(f"/v1/permits/{pid}", headers=api.auth_for(role))
+    r = api.get(f"/v1/permits/{pid}", params=WHY, headers=api.auth_for(role))
     assert r.status_code == 200, r.text
     return dict(r.json())
 
@@ -76,7 +77,8 @@ def test_premises_and_brands(api: Any) -> None:
     assert r.status_code == 201, r.text
     assert (r.json()["code"], r.json()["lat"]) == ("HATO-9", None)
     r = post(api, "/premises", {"code": "HATO-9", "name": "again"})
-    assert r.status_code == 409 and r.json()["error"]["field"] == "code"
+    assert r.status_code == 409
+    assert (r.json()["error"]["code"], r.json()["error"]["field"]) == ("duplicate", "code")
     r = post(api, "/premises", {"code": "HATO-8", "name": "x", "lat": 8.9})
     assert r.status_code == 422 and r.json()["error"]["field"] == "lon"
     r = post(api, "/brands", {"mark": "lp", "premises": "hato-9", "registered_at": "2020-05-01"})
@@ -100,7 +102,7 @@ def test_issue_read_and_use_permit(api: Any) -> None:
     assert p["ear_tags"] == [TAG_1, TAG_2]
     for role in ("livestock", "officer", "supervisor"):
         assert permit(api, p["id"], role) == p
-        r = api.get("/v1/permits/by-number/%20g-0001", headers=api.auth_for(role))
+        r = api.get("/v1/permits/by-number/%20g-0001", params=WHY, headers=api.auth_for(role))
         assert r.status_code == 200 and r.json() == p
     r = post(api, f"/permits/{p['id']}/use", {"version": 1, "reason": "arrived"}, "officer")
     assert r.status_code == 200, r.text
@@ -121,14 +123,18 @@ def test_illegal_transition_leaves_state(api: Any) -> None:
 
 def test_permit_not_yet_valid_cannot_be_used(api: Any) -> None:
     setup(api)
-    now = utcnow()
+    now = api.clock.now()
     p = issue(
         api,
         valid_from=(now + dt.timedelta(days=1)).isoformat(),
         valid_to=(now + dt.timedelta(days=2)).isoformat(),
     )
     r = post(api, f"/permits/{p['id']}/use", {}, "officer")
-    assert r.status_code == 409 and r.json()["error"]["field"] == "valid_from"
+    assert r.status_code == 409
+    assert (r.json()["error"]["code"], r.json()["error"]["field"]) == (
+        "illegal_transition",
+        "valid_from",
+    )
     assert permit(api, p["id"])["status"] == "issued"
 
 
@@ -152,12 +158,10 @@ def test_cancel_needs_a_reason(api: Any) -> None:
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
 
 
-def test_status_shown_is_effective_at_now(api: Any, engine: Engine) -> None:
+def test_status_shown_is_effective_at_now(api: Any) -> None:
     setup(api)
     p = issue(api)
-    past = utcnow() - dt.timedelta(minutes=5)
-    with unit_of_work(engine) as s:  # time passes; the sweeper has not run
-        s.execute(update(Permit).where(Permit.id == p["id"]).values(valid_to=past))
+    api.clock.advance(dt.timedelta(days=2, minutes=5))  # past valid_to; the sweeper has not run
     after = permit(api, p["id"])
     assert (after["status"], after["version"]) == ("expired", 1)
     r = post(api, f"/permits/{p['id']}/use", {}, "officer")
@@ -169,29 +173,32 @@ def test_bad_permit_input_is_4xx_with_field(api: Any) -> None:
     r = post(
         api,
         "/permits",
-        permit_body(lines=[{"species": "bovine", "head_count": 1, "brand": "ZZ"}], ear_tags=[]),
+        permit_body(
+            api, lines=[{"species": "bovine", "head_count": 1, "brand": "ZZ"}], ear_tags=[]
+        ),
     )
     assert r.status_code == 422 and r.json()["error"]["field"] == "lines.0.brand"
-    r = post(api, "/permits", permit_body(destination_premises="HATO-1"))
+    r = post(api, "/permits", permit_body(api, destination_premises="HATO-1"))
     assert r.status_code == 422 and r.json()["error"]["field"] == "destination_premises"
-    r = post(api, "/permits", permit_body(issuer="NOPE"))
+    r = post(api, "/permits", permit_body(api, issuer="NOPE"))
     assert r.status_code == 404 and r.json()["error"]["field"] == "issuer"
-    r = post(api, "/permits", permit_body(lines=[]))
+    r = post(api, "/permits", permit_body(api, lines=[]))
     assert r.status_code == 422 and r.json()["error"]["field"] == "lines"
     issue(api)
-    r = post(api, "/permits", permit_body())
-    assert r.status_code == 409 and r.json()["error"]["field"] == "number"
+    r = post(api, "/permits", permit_body(api))
+    assert r.status_code == 409
+    assert (r.json()["error"]["code"], r.json()["error"]["field"]) == ("duplicate", "number")
     auth = api.auth_for("officer")
-    r = api.get("/v1/permits/by-number/G-9999", headers=auth)
+    r = api.get("/v1/permits/by-number/G-9999", params=WHY, headers=auth)
     assert r.status_code == 404 and r.json()["error"]["field"] == "number"
     for bad in ("%00", "%20", "G%20G", "G" * 41, "%C3%91"):
-        r = api.get(f"/v1/permits/by-number/{bad}", headers=auth)
+        r = api.get(f"/v1/permits/by-number/{bad}", params=WHY, headers=auth)
         assert r.status_code == 422 and r.json()["error"]["field"] == "number", (bad, r.text)
-    assert api.get("/v1/permits/999999", headers=auth).status_code == 404
-    r = api.get("/v1/permits/x", headers=auth)
+    assert api.get("/v1/permits/999999", params=WHY, headers=auth).status_code == 404
+    r = api.get("/v1/permits/x", params=WHY, headers=auth)
     assert r.status_code == 422 and r.json()["error"]["field"] == "permit_id"
     for huge in ("2147483648", "99999999999999999999"):
-        r = api.get(f"/v1/permits/{huge}", headers=auth)
+        r = api.get(f"/v1/permits/{huge}", params=WHY, headers=auth)
         assert r.status_code == 422 and r.json()["error"]["field"] == "permit_id", huge
         r = post(api, f"/permits/{huge}/use", {}, "officer")
         assert r.status_code == 422 and r.json()["error"]["field"] == "permit_id", huge
@@ -244,7 +251,7 @@ def test_auth_required_and_roles_enforced(api: Any) -> None:
     writes: list[tuple[str, dict[str, Any], set[str]]] = [
         ("/premises", {"code": "H-X", "name": "x"}, {"livestock"}),
         ("/brands", {"mark": "QQ", "premises": "HATO-1"}, {"livestock"}),
-        ("/permits", permit_body(number="G-2"), {"livestock"}),
+        ("/permits", permit_body(api, number="G-2"), {"livestock"}),
         (f"/permits/{pid}/use", {}, {"livestock", "officer"}),
         (f"/permits/{pid}/cancel", {"reason": "x"}, {"livestock"}),
         ("/livestock-thefts", {"number": "AB-3"}, {"livestock", "registrar"}),
@@ -258,7 +265,57 @@ def test_auth_required_and_roles_enforced(api: Any) -> None:
             r = post(api, path, body, role)
             assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden", (path, role)
     for path in (f"/v1/permits/{pid}", "/v1/permits/by-number/G-0001"):
-        assert api.get(path).status_code == 401
+        assert api.get(path, params=WHY).status_code == 401
         for role in ("registrar", "auditor", "admin"):
-            assert api.get(path, headers=api.auth_for(role)).status_code == 403, (path, role)
+            r = api.get(path, params=WHY, headers=api.auth_for(role))
+            assert r.status_code == 403, (path, role)
     assert permit(api, pid)["status"] == "issued"
+
+
+def audit_rows(engine: Engine) -> list[tuple[Any, ...]]:
+    with read_session(engine) as s:
+        rows = s.execute(
+            select(
+                User.username,
+                AuditEntry.role,
+                Agency.code,
+                AuditEntry.client,
+                AuditEntry.action,
+                AuditEntry.subject_kind,
+                AuditEntry.subject,
+                AuditEntry.reason,
+                AuditEntry.at,
+            )
+            .outerjoin(User, AuditEntry.user_id == User.id)
+            .outerjoin(Agency, AuditEntry.agency_id == Agency.id)
+            .order_by(AuditEntry.id)
+        )
+        return [tuple(row) for row in rows]
+
+
+def test_officers_must_say_why_they_read_a_permit(api: Any, engine: Engine) -> None:
+    setup(api)
+    p = issue(api)
+    auth = api.auth_for("officer")
+    for path in (f"/v1/permits/{p['id']}", "/v1/permits/by-number/G-0001"):
+        for params in ({}, {"reason": "  "}):
+            r = api.get(path, params=params, headers=auth)
+            assert r.status_code == 422, (path, params, r.text)
+            assert r.json()["error"]["field"] == "reason"
+    assert audit_rows(engine) == []  # a refused lookup is not one
+    looked = api.clock.advance(dt.timedelta(minutes=10))
+    r = api.get(f"/v1/permits/{p['id']}", params=WHY, headers=auth)
+    assert r.status_code == 200 and r.json()["id"] == p["id"]
+    r = api.get("/v1/permits/by-number/G-0001", params={"reason": "guía check"}, headers=auth)
+    assert r.status_code == 200 and r.json()["id"] == p["id"]
+    # The livestock agency and supervisors need no reason.
+    for role in ("livestock", "supervisor"):
+        r = api.get(f"/v1/permits/{p['id']}", headers=api.auth_for(role))
+        assert r.status_code == 200, (role, r.text)
+    plate = ("read", "vehicle", "AB123CD")
+    assert audit_rows(engine) == [
+        ("officer", "officer", "GNB", "api", *plate, WHY["reason"], looked),
+        ("officer", "officer", "GNB", "api", *plate, "guía check", looked),
+        ("livestock", "livestock", "INSAI", "api", *plate, "", looked),
+        ("supervisor", "supervisor", "GNB", "api", *plate, "", looked),
+    ]

@@ -7,14 +7,15 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from alcabala.accounts.models import AuditEntry, User
-from alcabala.db.base import utcnow
+from alcabala.accounts.models import Agency, AuditEntry, User
 from alcabala.db.engine import read_session
 from alcabala.persons.models import Warrant
 
+WHY = {"reason": "case 3C-12345-24"}  # registrars must say why they look someone up
+
 
 def issue(api: Any, number: str = "W-1", **overrides: Any) -> dict[str, Any]:
-    now = utcnow()
+    now = api.clock.now()
     body: dict[str, Any] = {
         "number": number,
         "agency": "TSJ-GUA",
@@ -39,22 +40,30 @@ def fetch(api: Any, wid: int) -> dict[str, Any]:
     return dict(r.json())
 
 
-def audit_rows(engine: Engine) -> list[tuple[str | None, str, str, str, str]]:
+def audit_rows(engine: Engine) -> list[tuple[Any, ...]]:
+    """(user, role, agency, client, action, subject kind, subject, reason) of each lookup."""
     with read_session(engine) as s:
         rows = s.execute(
             select(
                 User.username,
+                AuditEntry.role,
+                Agency.code,
+                AuditEntry.client,
                 AuditEntry.action,
                 AuditEntry.subject_kind,
                 AuditEntry.subject,
                 AuditEntry.reason,
             )
             .outerjoin(User, AuditEntry.user_id == User.id)
+            .outerjoin(Agency, AuditEntry.agency_id == Agency.id)
             .order_by(AuditEntry.id)
         )
-        return [
-            (user, action, kind, subject, reason) for user, action, kind, subject, reason in rows
-        ]
+        return [tuple(row) for row in rows]
+
+
+def audit_times(engine: Engine) -> list[Any]:
+    with read_session(engine) as s:
+        return list(s.scalars(select(AuditEntry.at).order_by(AuditEntry.id)))
 
 
 def test_register_person_normalizes_and_refuses_duplicates(api: Any) -> None:
@@ -69,14 +78,14 @@ def test_register_person_normalizes_and_refuses_duplicates(api: Any) -> None:
     )
     r = api.post("/v1/persons", json=body, headers=api.auth_for("registrar"))
     assert r.status_code == 409
-    assert r.json()["error"]["field"] == "national_id"
+    assert (r.json()["error"]["code"], r.json()["error"]["field"]) == ("duplicate", "national_id")
     r = api.post("/v1/persons", json={"national_id": "X-12"}, headers=api.auth_for("registrar"))
     assert r.status_code == 422 and r.json()["error"]["field"] == "national_id"
 
 
 def test_person_lookup_shows_warrants_and_is_audited(api: Any, engine: Engine) -> None:
     first = issue(api, "W-1")
-    second = issue(api, "W-2", issued_at=(utcnow() - dt.timedelta(days=1)).isoformat())
+    second = issue(api, "W-2", issued_at=(api.clock.now() - dt.timedelta(days=1)).isoformat())
     r = api.get(
         "/v1/persons/ve/V-12.345.678",
         params={"reason": "traffic stop"},
@@ -87,25 +96,38 @@ def test_person_lookup_shows_warrants_and_is_audited(api: Any, engine: Engine) -
     assert detail["person"]["national_id"] == "V12345678"
     assert [w["number"] for w in detail["warrants"]] == ["W-2", "W-1"]  # newest first
     assert {w["id"] for w in detail["warrants"]} == {first["id"], second["id"]}
-    assert audit_rows(engine) == [("supervisor", "search", "person", "V12345678", "traffic stop")]
+    assert audit_rows(engine) == [
+        ("supervisor", "supervisor", "GNB", "api", "search", "person", "V12345678", "traffic stop")
+    ]
+    assert audit_times(engine) == [api.clock.now()]
 
 
 def test_person_lookup_path_is_checked(api: Any, engine: Engine) -> None:
     auth = api.auth_for("registrar")
-    r = api.get("/v1/persons/VE/X-12", headers=auth)
+    r = api.get("/v1/persons/VE/X-12", params=WHY, headers=auth)
     assert r.status_code == 422 and r.json()["error"]["field"] == "national_id"
-    r = api.get("/v1/persons/VEN/V123", headers=auth)
+    r = api.get("/v1/persons/VEN/V123", params=WHY, headers=auth)
     assert r.status_code == 422 and r.json()["error"]["field"] == "country"
-    r = api.get("/v1/persons/VE/%00", headers=auth)
+    r = api.get("/v1/persons/VE/%00", params=WHY, headers=auth)
     assert r.status_code == 422 and r.json()["error"]["field"] == "national_id"
-    r = api.get("/v1/persons/VE/V" + "9" * 5000, headers=auth)
+    r = api.get("/v1/persons/VE/V" + "9" * 5000, params=WHY, headers=auth)
     assert r.status_code == 422 and r.json()["error"]["field"] == "national_id"
-    r = api.get("/v1/persons/VE/V12345678", params={"reason": "a\x00b"}, headers=auth)
+    # A NUL (which PostgreSQL text cannot hold) is cleaned out of the reason, not stored;
+    # a reason that is nothing but NULs is no reason.
+    r = api.get("/v1/persons/VE/V12345678", params={"reason": "\x00"}, headers=auth)
     assert r.status_code == 422 and r.json()["error"]["field"] == "reason"
-    r = api.get("/v1/persons/VE/V7654321", headers=auth)
+    r = api.get("/v1/persons/VE/V12345678", params={"reason": "x" * 201}, headers=auth)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "reason"
+    r = api.get("/v1/persons/VE/V12345678", params={"reason": "case\x00 7"}, headers=auth)
+    assert r.status_code == 404 and r.json()["error"]["field"] == "national_id"
+    r = api.get("/v1/persons/VE/V7654321", params=WHY, headers=auth)
     assert r.status_code == 404 and r.json()["error"]["field"] == "national_id"
     # Refused inputs are not lookups; a lookup that finds nobody still is one.
-    assert audit_rows(engine) == [("registrar", "search", "person", "V7654321", "")]
+    registrar = ("registrar", "registrar", "CICPC", "api", "search", "person")
+    assert audit_rows(engine) == [
+        (*registrar, "V12345678", "case 7"),
+        (*registrar, "V7654321", WHY["reason"]),
+    ]
 
 
 def test_execute_then_illegal_transition_leaves_state(api: Any) -> None:
@@ -143,7 +165,7 @@ def test_cancel_needs_a_reason(api: Any) -> None:
 
 
 def test_status_shown_is_effective_at_now(api: Any, engine: Engine) -> None:
-    now = utcnow()
+    now = api.clock.now()
     warrant = issue(
         api,
         issued_at=(now - dt.timedelta(days=30)).isoformat(),
@@ -151,7 +173,7 @@ def test_status_shown_is_effective_at_now(api: Any, engine: Engine) -> None:
     )
     assert warrant["status"] == "expired"
     assert fetch(api, warrant["id"])["status"] == "expired"
-    r = api.get("/v1/persons/VE/V12345678", headers=api.auth_for("registrar"))
+    r = api.get("/v1/persons/VE/V12345678", params=WHY, headers=api.auth_for("registrar"))
     assert [w["status"] for w in r.json()["warrants"]] == ["expired"]
     r = move(api, warrant["id"], "execute")
     assert r.status_code == 409 and r.json()["error"]["code"] == "illegal_transition"
@@ -161,10 +183,16 @@ def test_status_shown_is_effective_at_now(api: Any, engine: Engine) -> None:
         assert (stored.status, stored.version) == ("active", 1)  # the sweeper has not run
     live = issue(api, "W-LIVE", expires_at=(now + dt.timedelta(days=30)).isoformat())
     assert live["status"] == "active"
+    assert fetch(api, live["id"])["status"] == "active"
+    api.clock.advance(dt.timedelta(days=30))  # it reaches expires_at
+    after = fetch(api, live["id"])
+    assert (after["status"], after["version"]) == ("expired", 1)
+    r = move(api, live["id"], "execute", version=1)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "illegal_transition"
 
 
 def test_bad_input_is_4xx_with_field(api: Any) -> None:
-    now = utcnow()
+    now = api.clock.now()
     auth = api.auth_for("registrar")
     body = {
         "number": "W-9",
@@ -183,15 +211,16 @@ def test_bad_input_is_4xx_with_field(api: Any) -> None:
     assert r.status_code == 422 and r.json()["error"]["field"] == "colour"
     assert api.post("/v1/warrants", json=body, headers=auth).status_code == 201
     r = api.post("/v1/warrants", json=body, headers=auth)
-    assert r.status_code == 409 and r.json()["error"]["field"] == "number"
-    r = api.get("/v1/warrants/999999", headers=auth)
+    assert r.status_code == 409
+    assert (r.json()["error"]["code"], r.json()["error"]["field"]) == ("duplicate", "number")
+    r = api.get("/v1/warrants/999999", params=WHY, headers=auth)
     assert r.status_code == 404
-    r = api.get("/v1/warrants/abc", headers=auth)
+    r = api.get("/v1/warrants/abc", params=WHY, headers=auth)
     assert r.status_code == 422 and r.json()["error"]["field"] == "warrant_id"
     r = api.post("/v1/warrants/999999/execute", json={}, headers=auth)
     assert r.status_code == 404
     for huge in ("2147483648", "99999999999999999999", "0", "-1"):
-        r = api.get(f"/v1/warrants/{huge}", headers=auth)
+        r = api.get(f"/v1/warrants/{huge}", params=WHY, headers=auth)
         assert r.status_code == 422 and r.json()["error"]["field"] == "warrant_id", huge
         r = api.post(f"/v1/warrants/{huge}/cancel", json={"reason": "x"}, headers=auth)
         assert r.status_code == 422 and r.json()["error"]["field"] == "warrant_id", huge
@@ -201,8 +230,8 @@ def test_auth_required_and_roles_enforced(api: Any) -> None:
     warrant = issue(api)
     wid = warrant["id"]
     assert api.post("/v1/persons", json={"national_id": "V1"}).status_code == 401
-    assert api.get("/v1/persons/VE/V12345678").status_code == 401
-    assert api.get(f"/v1/warrants/{wid}").status_code == 401
+    assert api.get("/v1/persons/VE/V12345678", params=WHY).status_code == 401
+    assert api.get(f"/v1/warrants/{wid}", params=WHY).status_code == 401
     assert api.post(f"/v1/warrants/{wid}/execute", json={}).status_code == 401
     for role in ("officer", "livestock", "auditor", "admin", "supervisor"):
         r = api.post("/v1/persons", json={"national_id": "V1"}, headers=api.auth_for(role))
@@ -210,6 +239,63 @@ def test_auth_required_and_roles_enforced(api: Any) -> None:
         assert move(api, wid, "execute", role).status_code == 403
         assert move(api, wid, "cancel", role, reason="x").status_code == 403
     for role in ("officer", "livestock", "auditor", "admin"):
-        assert api.get("/v1/persons/VE/V12345678", headers=api.auth_for(role)).status_code == 403
-        assert api.get(f"/v1/warrants/{wid}", headers=api.auth_for(role)).status_code == 403
+        auth = api.auth_for(role)
+        assert api.get("/v1/persons/VE/V12345678", params=WHY, headers=auth).status_code == 403
+        assert api.get(f"/v1/warrants/{wid}", params=WHY, headers=auth).status_code == 403
     assert fetch(api, wid)["status"] == "active"
+
+
+def test_registrars_must_say_why_they_look_someone_up(api: Any, engine: Engine) -> None:
+    warrant = issue(api)
+    auth = api.auth_for("registrar")
+    paths = ("/v1/persons/VE/V12345678", f"/v1/warrants/{warrant['id']}")
+    for path in paths:
+        for params in ({}, {"reason": " "}):
+            r = api.get(path, params=params, headers=auth)
+            assert r.status_code == 422, (path, params, r.text)
+            assert r.json()["error"]["field"] == "reason"
+    # No reason, no lookup: even an unknown person is refused before it is searched for.
+    r = api.get("/v1/persons/VE/V7654321", headers=auth)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "reason"
+    assert audit_rows(engine) == []
+    looked = api.clock.advance(dt.timedelta(hours=2))
+    r = api.get(paths[0], params=WHY, headers=auth)
+    assert r.status_code == 200 and [w["id"] for w in r.json()["warrants"]] == [warrant["id"]]
+    r = api.get(paths[1], params={"reason": "re-validation"}, headers=auth)
+    assert r.status_code == 200 and r.json()["id"] == warrant["id"]
+    r = api.get(paths[1], headers=api.auth_for("supervisor"))  # supervisors need no reason
+    assert r.status_code == 200
+    registrar = ("registrar", "registrar", "CICPC", "api")
+    assert audit_rows(engine) == [
+        (*registrar, "search", "person", "V12345678", WHY["reason"]),
+        (*registrar, "read", "person", "V12345678", "re-validation"),
+        ("supervisor", "supervisor", "GNB", "api", "read", "person", "V12345678", ""),
+    ]
+    assert audit_times(engine) == [looked] * 3
+
+
+def test_history_rows_carry_the_clock_time(api: Any, engine: Engine) -> None:
+    from alcabala.persons.models import WarrantTransition
+
+    issued = api.clock.now()
+    warrant = issue(api)
+    executed = api.clock.advance(dt.timedelta(days=3))
+    r = move(api, warrant["id"], "execute", version=1, reason="arrested")
+    assert r.status_code == 200, r.text
+    with read_session(engine) as s:
+        rows = s.execute(
+            select(
+                WarrantTransition.from_state,
+                WarrantTransition.to_state,
+                User.username,
+                WarrantTransition.reason,
+                WarrantTransition.at,
+            )
+            .outerjoin(User, WarrantTransition.actor_id == User.id)
+            .where(WarrantTransition.warrant_id == warrant["id"])
+            .order_by(WarrantTransition.id)
+        )
+        assert [tuple(row) for row in rows] == [
+            (None, "active", "registrar", "", issued),
+            ("active", "executed", "registrar", "arrested", executed),
+        ]

@@ -45,6 +45,8 @@ def test_register_and_lifecycle(api: Any) -> None:
     assert r.status_code == 409
     assert r.json()["error"]["code"] == "illegal_transition"
     r = api.get(f"/v1/vehicles/{VIN}", headers=api.auth_for("officer"))
+    assert r.status_code == 422 and r.json()["error"]["field"] == "reason"
+    r = api.get(f"/v1/vehicles/{VIN}?reason=stop", headers=api.auth_for("officer"))
     assert r.status_code == 200
     assert [x["status"] for x in r.json()["reports"]] == ["recovered"]
 
@@ -83,7 +85,7 @@ def test_a_lookup_that_finds_nothing_is_still_audited(api: Any) -> None:
     assert [(x["username"], x["action"], x["reason"]) for x in rows] == [
         ("officer", "search", "tip")
     ]
-    r = api.get("/v1/persons/VE/V-1.111.111", headers=api.auth_for("registrar"))
+    r = api.get("/v1/persons/VE/V-1.111.111?reason=tip", headers=api.auth_for("registrar"))
     assert r.status_code == 404
     rows = api.get("/v1/audit?person=V1111111", headers=api.auth_for("auditor")).json()
     assert [(x["username"], x["action"]) for x in rows] == [("registrar", "search")]

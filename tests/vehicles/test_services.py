@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine, func, select
 
-from alcabala.accounts.models import User
-from alcabala.db.engine import read_session, unit_of_work
+from alcabala.clock import FixedClock
+from alcabala.context import SYSTEM, Door
+from alcabala.db.engine import read_session
 from alcabala.db.history import Change
 from alcabala.errors import ConflictError, TransitionError, ValidationError
 from alcabala.notifications.models import Notification
@@ -20,10 +21,10 @@ VIN = "1M8GDM9AXKP042788"  # 49 CFR 565 example VIN (valid check digit X)
 VIN2 = "9BWZZZ377VT004251"  # VW do Brasil: no check digit used, accepted with a warning
 
 
-def register(engine: Engine, vin: str = VIN, plate: str = "AB123CD") -> None:
-    with unit_of_work(engine) as s:
+def register(door: Door, vin: str = VIN, plate: str = "AB123CD") -> None:
+    with door.write(SYSTEM) as ctx:
         services.register_vehicle(
-            s,
+            ctx,
             validate(
                 VehicleIn,
                 {
@@ -39,11 +40,10 @@ def register(engine: Engine, vin: str = VIN, plate: str = "AB123CD") -> None:
         )
 
 
-def report(engine: Engine, number: str = "CICPC-2026-000001", vin: str = VIN) -> int:
-    with unit_of_work(engine) as s:
-        actor = s.get(User, 1)
+def report(door: Door, number: str = "CICPC-2026-000001", vin: str = VIN) -> int:
+    with door.write(SYSTEM) as ctx:
         r = services.report_stolen(
-            s, vin, validate(StolenReportIn, {"number": number, "agency": "CICPC"}), actor
+            ctx, vin, validate(StolenReportIn, {"number": number, "agency": "CICPC"})
         )
         return r.id
 
@@ -65,8 +65,8 @@ def history(engine: Engine, report_id: int) -> list[tuple[str | None, str, str]]
         return [(t.from_state, t.to_state, t.reason) for t in rows]
 
 
-def test_register_normalizes_identifiers(engine: Engine, actors: dict[str, int]) -> None:
-    register(engine, vin="1m8-gdm9axkp042788", plate="ab 123-cd")
+def test_register_normalizes_identifiers(door: Door, engine: Engine, actors: dict[str, int]) -> None:
+    register(door, vin="1m8-gdm9axkp042788", plate="ab 123-cd")
     with read_session(engine) as s:
         v = s.scalar(select(Vehicle))
         assert v is not None
@@ -74,10 +74,10 @@ def test_register_normalizes_identifiers(engine: Engine, actors: dict[str, int])
         assert v.owner_person is not None and v.owner_person.national_id == "V12345678"
 
 
-def test_duplicate_vin_is_refused(engine: Engine, actors: dict[str, int]) -> None:
-    register(engine)
+def test_duplicate_vin_is_refused(door: Door, engine: Engine, actors: dict[str, int]) -> None:
+    register(door)
     with pytest.raises(ConflictError) as err:
-        register(engine, plate="XY999ZZ")
+        register(door, plate="XY999ZZ")
     assert err.value.field == "vin"
 
 
@@ -87,15 +87,15 @@ def test_bad_vin_names_the_field() -> None:
     assert err.value.field == "vin"
 
 
-def test_full_lifecycle_stolen_recovered_returned(engine: Engine, actors: dict[str, int]) -> None:
-    register(engine)
-    rid = report(engine)
+def test_full_lifecycle_stolen_recovered_returned(door: Door, engine: Engine, actors: dict[str, int]) -> None:
+    register(door)
+    rid = report(door)
     assert status_and_version(engine, rid) == ("active", 1)
-    with unit_of_work(engine) as s:
-        services.recover(s, rid, s.get(User, actors["registrar"]), "found in Calabozo")
+    with door.write(SYSTEM) as ctx:
+        services.recover(ctx, rid, "found in Calabozo")
     assert status_and_version(engine, rid) == ("recovered", 2)
-    with unit_of_work(engine) as s:
-        services.return_to_owner(s, rid, s.get(User, actors["registrar"]), "keys, jack, radio")
+    with door.write(SYSTEM) as ctx:
+        services.return_to_owner(ctx, rid, "keys, jack, radio")
     assert status_and_version(engine, rid) == ("returned", 3)
     assert history(engine, rid) == [
         (None, "active", ""),
@@ -113,92 +113,132 @@ def test_full_lifecycle_stolen_recovered_returned(engine: Engine, actors: dict[s
         )
 
 
-def test_recovery_notifies_the_owner_once(engine: Engine, actors: dict[str, int]) -> None:
-    register(engine)
-    rid = report(engine)
-    with unit_of_work(engine) as s:
-        services.recover(s, rid, None)
+def test_recovery_notifies_the_owner_once(door: Door, engine: Engine, actors: dict[str, int]) -> None:
+    register(door)
+    rid = report(door)
+    with door.write(SYSTEM) as ctx:
+        services.recover(ctx, rid)
     notifier = LogNotifier()
-    with unit_of_work(engine) as s:
-        assert send_pending(s, notifier) == 1
-    with unit_of_work(engine) as s:
-        assert send_pending(s, notifier) == 0
+    with door.write(SYSTEM) as ctx:
+        assert send_pending(ctx.session, notifier, ctx.now()) == 1
+    with door.write(SYSTEM) as ctx:
+        assert send_pending(ctx.session, notifier, ctx.now()) == 0
     (sent,) = notifier.sent
     assert sent.kind == "vehicle_recovered" and sent.person_id is not None
     assert "AB123CD" in sent.subject
 
 
 def test_recovering_twice_is_refused_and_changes_nothing(
-    engine: Engine, actors: dict[str, int]
+    door: Door, engine: Engine, actors: dict[str, int]
 ) -> None:
-    register(engine)
-    rid = report(engine)
-    with unit_of_work(engine) as s:
-        services.recover(s, rid, None)
-    with pytest.raises(TransitionError), unit_of_work(engine) as s:
-        services.recover(s, rid, None)
+    register(door)
+    rid = report(door)
+    with door.write(SYSTEM) as ctx:
+        services.recover(ctx, rid)
+    with pytest.raises(TransitionError), door.write(SYSTEM) as ctx:
+        services.recover(ctx, rid)
     assert status_and_version(engine, rid) == ("recovered", 2)
     assert len(history(engine, rid)) == 2
     with read_session(engine) as s:
         assert s.scalar(select(func.count()).select_from(Notification)) == 1
 
 
-def test_cancel_needs_a_reason(engine: Engine, actors: dict[str, int]) -> None:
-    register(engine)
-    rid = report(engine)
-    with pytest.raises(ValidationError) as err, unit_of_work(engine) as s:
-        services.cancel_report(s, rid, None, "   ")
+def test_cancel_needs_a_reason(door: Door, engine: Engine, actors: dict[str, int]) -> None:
+    register(door)
+    rid = report(door)
+    with pytest.raises(ValidationError) as err, door.write(SYSTEM) as ctx:
+        services.cancel_report(ctx, rid, "   ")
     assert err.value.field == "reason"
-    with unit_of_work(engine) as s:
-        services.cancel_report(s, rid, None, "entered in error: wrong VIN")
+    with door.write(SYSTEM) as ctx:
+        services.cancel_report(ctx, rid, "entered in error: wrong VIN")
     assert status_and_version(engine, rid) == ("cancelled", 2)
-    with pytest.raises(TransitionError), unit_of_work(engine) as s:
-        services.recover(s, rid, None)
+    with pytest.raises(TransitionError), door.write(SYSTEM) as ctx:
+        services.recover(ctx, rid)
 
 
-def test_returning_an_active_report_is_refused(engine: Engine, actors: dict[str, int]) -> None:
-    register(engine)
-    rid = report(engine)
-    with pytest.raises(TransitionError), unit_of_work(engine) as s:
-        services.return_to_owner(s, rid, None, "inventory")
+def test_returning_an_active_report_is_refused(door: Door, engine: Engine, actors: dict[str, int]) -> None:
+    register(door)
+    rid = report(door)
+    with pytest.raises(TransitionError), door.write(SYSTEM) as ctx:
+        services.return_to_owner(ctx, rid, "inventory")
     assert status_and_version(engine, rid) == ("active", 1)
 
 
-def test_one_active_report_per_vehicle(engine: Engine, actors: dict[str, int]) -> None:
-    register(engine)
-    report(engine)
+def test_one_active_report_per_vehicle(door: Door, engine: Engine, actors: dict[str, int]) -> None:
+    register(door)
+    report(door)
     with pytest.raises(ConflictError):
-        report(engine, number="CICPC-2026-000002")
+        report(door, number="CICPC-2026-000002")
 
 
-def test_stale_version_is_a_conflict(engine: Engine, actors: dict[str, int]) -> None:
-    register(engine)
-    rid = report(engine)
-    with unit_of_work(engine) as s:
-        services.recover(s, rid, None, expected_version=1)
-    with pytest.raises(ConflictError), unit_of_work(engine) as s:
-        services.return_to_owner(s, rid, None, "inventory", expected_version=1)
+def test_stale_version_is_a_conflict(door: Door, engine: Engine, actors: dict[str, int]) -> None:
+    register(door)
+    rid = report(door)
+    with door.write(SYSTEM) as ctx:
+        services.recover(ctx, rid, expected_version=1)
+    with pytest.raises(ConflictError), door.write(SYSTEM) as ctx:
+        services.return_to_owner(ctx, rid, "inventory", expected_version=1)
     assert status_and_version(engine, rid) == ("recovered", 2)
 
 
-def test_retired_vehicle_cannot_be_reported(engine: Engine, actors: dict[str, int]) -> None:
-    register(engine)
-    with unit_of_work(engine) as s:
+def test_retired_vehicle_cannot_be_reported(door: Door, engine: Engine, actors: dict[str, int]) -> None:
+    register(door)
+    with door.write(SYSTEM) as ctx:
         services.retire_vehicle(
-            s, VIN, validate(RetirementIn, {"kind": "dismantled", "agency": "CICPC"}), None
+            ctx, VIN, validate(RetirementIn, {"kind": "dismantled", "agency": "CICPC"})
         )
     with pytest.raises(TransitionError):
-        report(engine)
-    with pytest.raises(ConflictError), unit_of_work(engine) as s:
+        report(door)
+    with pytest.raises(ConflictError), door.write(SYSTEM) as ctx:
         services.retire_vehicle(
-            s, VIN, validate(RetirementIn, {"kind": "scrapped", "agency": "CICPC"}), None
+            ctx, VIN, validate(RetirementIn, {"kind": "scrapped", "agency": "CICPC"})
         )
 
 
-def test_actively_stolen_vehicle_cannot_be_retired(engine: Engine, actors: dict[str, int]) -> None:
-    register(engine)
-    report(engine)
-    with pytest.raises(TransitionError), unit_of_work(engine) as s:
+def test_actively_stolen_vehicle_cannot_be_retired(door: Door, engine: Engine, actors: dict[str, int]) -> None:
+    register(door)
+    report(door)
+    with pytest.raises(TransitionError), door.write(SYSTEM) as ctx:
         services.retire_vehicle(
-            s, VIN, validate(RetirementIn, {"kind": "scrapped", "agency": "CICPC"}), None
+            ctx, VIN, validate(RetirementIn, {"kind": "scrapped", "agency": "CICPC"})
         )
+
+
+def test_times_come_from_the_injected_clock(
+    door: Door, clock: FixedClock, engine: Engine, actors: dict[str, int]
+) -> None:
+    """History, change rows and validate_by follow the door's clock, not the machine's."""
+    import datetime as dt
+
+    clock.set(dt.datetime(2031, 5, 4, 3, 2, 1, tzinfo=dt.UTC))
+    register(door)
+    rid = report(door)
+    clock.advance(dt.timedelta(hours=5))
+    with door.write(SYSTEM) as ctx:
+        services.recover(ctx, rid, "found")
+    with read_session(engine) as s:
+        times = list(
+            s.scalars(
+                select(StolenReportTransition.at)
+                .where(StolenReportTransition.report_id == rid)
+                .order_by(StolenReportTransition.id)
+            )
+        )
+        changes = set(s.scalars(select(Change.at).where(Change.entity == "stolen_report")))
+        born = s.scalars(select(Vehicle.created_at)).all()
+        report_born = s.scalars(select(StolenReport.created_at)).all()
+    start = dt.datetime(2031, 5, 4, 3, 2, 1, tzinfo=dt.UTC)
+    assert born == [start] and report_born == [start]
+    assert times == [start, start + dt.timedelta(hours=5)]
+    assert changes == set(times)
+
+
+def test_retired_vehicle_is_refused_with_the_rule_code(door: Door, actors: dict[str, int]) -> None:
+    register(door)
+    with door.write(SYSTEM) as ctx:
+        services.retire_vehicle(
+            ctx, VIN, validate(RetirementIn, {"kind": "dismantled", "agency": "CICPC"})
+        )
+    with pytest.raises(TransitionError) as err:
+        report(door)
+    assert (err.value.code, err.value.field) == ("retired_vehicle", "vin")

@@ -1,14 +1,17 @@
 """Fixtures of the web console tests.
 
 ``pages``: TestClients on the app of the shared ``api`` fixture (SQLite and PostgreSQL),
-signed in per role through the login form. ``live_server``: a real uvicorn server on
-127.0.0.1 over a seeded SQLite demo database, for the browser tests; ``browser``: Debian's
+signed in per role through the login form; ``pages.clock`` is the app's clock (a
+:class:`~alcabala.clock.FixedClock`), so every date a test writes is relative to it and the
+suite passes on any day. ``live_server``: a real uvicorn server on 127.0.0.1 over a seeded
+SQLite demo database (dated by the system clock), for the browser tests; ``browser``: Debian's
 Chromium driven by Playwright (skipped with the reason when it is missing, except under
 ``CI=true``, where that fails).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import socket
@@ -37,8 +40,19 @@ def csrf_of(html: str) -> str:
 class Pages:
     """Sign-in helpers over the API app of the ``api`` fixture."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, clock: Any) -> None:
         self.app = app
+        self.clock = clock
+
+    @property
+    def door(self) -> Any:
+        """The app's :class:`~alcabala.context.Door` (for setting up records as the system)."""
+        return self.app.state.door
+
+    def now(self) -> dt.datetime:
+        """The app's time (its door's clock)."""
+        now: dt.datetime = self.clock.now()
+        return now
 
     def client(self, **headers: str) -> Any:
         from fastapi.testclient import TestClient
@@ -59,13 +73,16 @@ class Pages:
 
 @pytest.fixture
 def pages(api: Any, engine: Engine) -> Pages:
+    from alcabala.accounts.passwords import hasher_for
     from alcabala.accounts.services import set_password
     from alcabala.db.engine import unit_of_work
 
+    door = api.app.state.door
+    assert door.clock is api.clock
     with unit_of_work(engine) as s:
         for role in ROLES:
-            set_password(s, role, PASSWORD)
-    return Pages(api.app)
+            set_password(s, role, PASSWORD, hasher_for(door.settings))
+    return Pages(api.app, api.clock)
 
 
 def _free_port() -> int:
@@ -81,17 +98,27 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     import uvicorn
 
     from alcabala.api.app import create_app
+    from alcabala.config import Settings
+    from alcabala.context import Door
     from alcabala.db.engine import make_engine
     from alcabala.db.migrate import upgrade
     from alcabala.demo.seed import seed
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'demo.db'}"
+    base = tmp_path_factory.mktemp("live")
+    url = f"sqlite:///{base / 'demo.db'}"
+    settings = Settings(
+        database_url=url,
+        data_dir=base / "data",
+        argon2_time_cost=1,
+        argon2_memory_kib=8,
+        argon2_parallelism=1,
+    ).with_secret()
     engine = make_engine(url)
     upgrade(engine)
-    seed(engine, vehicles=200)
+    seed(Door(engine, settings), vehicles=200)
     port = _free_port()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(url), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

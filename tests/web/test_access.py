@@ -56,13 +56,17 @@ POLICY: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("GET", "/livestock/permits"): (L, OF, S),
     ("GET", "/livestock/permits/new"): (L,),
     ("POST", "/livestock/permits/new"): (L,),
+    ("POST", "/livestock/permits/{permit_id}/cancel"): (L,),
     ("GET", "/livestock/thefts/new"): (L, R),
     ("POST", "/livestock/thefts/new"): (L, R),
+    ("GET", "/livestock/thefts"): (L, R),
+    ("POST", "/livestock/thefts/{theft_id}/{action}"): (L, R),
     ("GET", "/dashboard"): (S,),
 }
 SAMPLE = {
     "check_id": "00000000-0000-4000-8000-000000000000", "vin": VIN, "report_id": "999999",
     "action": "recover", "warrant_id": "999999", "hit_id": "999999", "number": "NOPE-1",
+    "permit_id": "999999", "theft_id": "999999",
 }  # fmt: skip
 
 
@@ -188,7 +192,7 @@ def test_a_bug_shows_a_page_not_a_traceback(pages: Any, monkeypatch: pytest.Monk
     def broken(*args: Any) -> str:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(public.vehicles, "public_status", broken)
+    monkeypatch.setattr(public.lookups, "public_status", broken)
     client = pages.client()
     client = type(client)(pages.app, raise_server_exceptions=False)
     response = client.get("/lookup?q=AB123CD")

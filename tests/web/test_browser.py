@@ -2,12 +2,15 @@
 
 The story of issue 5: an officer checks a clean vehicle, then a stolen one and sees the hit;
 a registrar recovers it; the officer checks it again and it is clear; a citizen looks it up;
-a form posted without its CSRF token is refused. Screenshots at 360 px (a phone) and
-1280 px are saved under ``test-artifacts/``, and no page may scroll sideways on a phone.
+a form posted without its CSRF token is refused; a destructive action asks first.
+Screenshots at 360 px (a phone) and 1280 px are saved under ``test-artifacts/``, and no page
+may scroll sideways on a phone.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +55,12 @@ def plates(live_server: dict[str, Any]) -> tuple[str, str]:
 
 
 def _context(browser: Any, viewport: dict[str, int], locale: str = "es-VE") -> Any:
-    """A browser context that fails the test on any script error or CSP violation."""
+    """A browser context that fails the test on any script error or CSP violation. Its
+    clock reads the same time as the server's (which is the test process's, possibly moved by
+    ``ALCABALA_TEST_TRAVEL_DAYS``), so the countdowns to deadlines agree with the server."""
     context = browser.new_context(viewport=viewport, locale=locale)
+    if os.environ.get("ALCABALA_TEST_TRAVEL_DAYS"):
+        context.clock.install(time=dt.datetime.now(dt.UTC))
     problems: list[str] = []
     context.on("weberror", lambda e: problems.append(str(e.error)))
     context.on(
@@ -162,6 +169,7 @@ def test_officer_registrar_and_public_story(
 
     registrar.goto(f"{base}/registry")
     registrar.fill("#f-v-q", stolen)
+    registrar.fill("#f-v-reason", "hit confirmed at the checkpoint")
     registrar.click("form[action='/registry/vehicles'] button[type=submit]")
     registrar.wait_for_selector("[data-status=reported_stolen]")
     _shot(registrar, artifacts, "registry-vehicle")
@@ -203,6 +211,56 @@ def test_form_without_csrf_token_is_refused(
     context.close()
 
 
+def test_destructive_action_asks_first(
+    browser: Any, live_server: dict[str, Any], artifacts: Path
+) -> None:
+    """Cancelling a theft report asks once (``confirm()``, from static/app.js): dismissed,
+    nothing is sent; accepted, the report is cancelled."""
+    from alcabala.db.engine import read_session
+
+    engine = live_server["engine"]
+    with read_session(engine) as s:
+        vin = s.scalars(
+            select(Vehicle.vin)
+            .join(StolenReport, StolenReport.vehicle_id == Vehicle.id)
+            .join(Agency, StolenReport.agency_id == Agency.id)
+            .where(StolenReport.status == "active", Agency.code == "CICPC")
+            .order_by(Vehicle.id.desc())
+        ).first()
+    assert vin
+    base = live_server["url"]
+    context = _context(browser, PHONE)
+    page = context.new_page()
+    _login(page, base, "registro")
+    page.goto(f"{base}/registry/vehicles/{vin}")
+    assert "¿Por qué consulta este vehículo?" in page.content()  # no reason, no data
+    page.fill("#f-why-reason", "entered twice")
+    page.click("form button[type=submit] >> text=Mostrar")
+    page.wait_for_selector("[data-status=reported_stolen]")
+    report = page.locator(".report[data-status=active]").first
+    report.locator("summary").click()
+    report.locator("form[action$='/cancel'] input[name=reason]").fill("entered twice")
+    questions: list[str] = []
+
+    def dismiss(dialog: Any) -> None:
+        questions.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    report.locator("form[action$='/cancel'] button[type=submit]").click()
+    page.wait_for_timeout(300)
+    assert questions and "¿Anular la denuncia de robo" in questions[0]
+    assert page.locator(".flash-ok").count() == 0  # nothing was sent
+    page.once("dialog", lambda dialog: dialog.accept())
+    report.locator("form[action$='/cancel'] button[type=submit]").click()
+    page.wait_for_selector(".flash-ok")
+    assert page.locator("[data-status=no_report]").count() == 1
+    assert page.locator(".report[data-status=cancelled]").count() >= 1
+    _shot(page, artifacts, "registry-cancelled")
+    assert context.problems == [], context.problems
+    context.close()
+
+
 def test_english_and_dashboard(browser: Any, live_server: dict[str, Any], artifacts: Path) -> None:
     base = live_server["url"]
     for viewport in (PHONE, DESKTOP):
@@ -224,12 +282,13 @@ GALLERY = {
         ("registry-new-vehicle", "/registry/new-vehicle"),
         ("registry-new-warrant", "/registry/warrants/new"),
         ("registry-due", "/registry/due"),
-        ("registry-person", "/registry/persons?country=VE&national_id={person}"),
+        ("registry-person", "/registry/persons?country=VE&national_id={person}&reason=gallery"),
+        ("registry-why", "/registry/vehicles/{vin}"),
     ],
     "ganaderia": [
         ("livestock-home", "/livestock"),
         ("livestock-new-permit", "/livestock/permits/new"),
-        ("livestock-permit", "/livestock/permits?number={permit}"),
+        ("livestock-permit", "/livestock/permits?number={permit}&reason=gallery"),
         ("livestock-new-theft", "/livestock/thefts/new"),
     ],
     "oficial": [("forbidden", "/dashboard")],
@@ -247,6 +306,7 @@ def test_every_page_fits_a_phone(
     with read_session(live_server["engine"]) as s:
         person = s.scalars(select(Person.national_id).join(Warrant)).first()
         permit = s.scalars(select(Permit.number)).first()
+        vin = s.scalars(select(Vehicle.vin)).first()
     base = live_server["url"]
     for viewport in (PHONE, DESKTOP):
         for username, pages in GALLERY.items():
@@ -254,7 +314,7 @@ def test_every_page_fits_a_phone(
             page = context.new_page()
             _login(page, base, username)
             for name, path in pages:
-                response = page.goto(base + path.format(person=person, permit=permit))
+                response = page.goto(base + path.format(person=person, permit=permit, vin=vin))
                 assert response is not None
                 expected = 403 if name == "forbidden" else 200
                 assert response.status == expected, (name, response.status)

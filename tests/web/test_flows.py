@@ -1,8 +1,12 @@
 """The console's flows through TestClient: checks and verdicts, the registrar's records and
-queues, livestock permits and thefts, the dashboard (on SQLite and PostgreSQL)."""
+queues, livestock permits and thefts, the dashboard (on SQLite and PostgreSQL).
+
+Every date is relative to the app's clock (``pages.now()``), so the suite passes on any day.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -14,6 +18,12 @@ from alcabala.db.engine import read_session
 
 OF, R, L, S = "officer", "registrar", "livestock", "supervisor"
 VIN = "1M8GDM9AXKP042788"
+WHY_VEHICLE = "¿Por qué consulta este vehículo?"
+
+
+def local(value: dt.datetime) -> str:
+    """A time as a ``datetime-local`` form field sends it."""
+    return value.strftime("%Y-%m-%dT%H:%M")
 
 
 def csrf_of(html: str) -> str:
@@ -88,14 +98,32 @@ def test_double_submitted_check_records_once(pages: Any, engine: Engine) -> None
     assert client.get("/console").text.count("AB123CD") == 1  # today's list
 
 
+def _searches(engine: Engine) -> list[str]:
+    with read_session(engine) as s:
+        return list(
+            s.scalars(
+                select(AuditEntry.reason)
+                .where(AuditEntry.action == "search")
+                .order_by(AuditEntry.id)
+            )
+        )
+
+
 def test_stolen_vehicle_flow_and_audit(pages: Any, engine: Engine) -> None:
     registrar = pages.login(R)
     page = registrar.get("/registry/new-vehicle").text
-    registrar.post(
+    registered = registrar.post(
         "/registry/new-vehicle",
         data={"csrf_token": csrf_of(page), "vin": VIN, "plate": "AB123CD", "make": "Ford"},
     )
-    vehicle = registrar.get(f"/registry/vehicles/{VIN}").text
+    assert registered.status_code == 200 and VIN in registered.text
+    assert _searches(engine) == [f"register {VIN}"]  # the page after an action says why
+    why = registrar.get(f"/registry/vehicles/{VIN}")
+    assert why.status_code == 200 and WHY_VEHICLE in why.text
+    assert "Ford" not in why.text and "data-status" not in why.text  # nothing is shown
+    assert len(_searches(engine)) == 1  # and nothing is read: nothing audited
+    vehicle = registrar.get(f"/registry/vehicles/{VIN}?reason=complaint 12").text
+    assert "Ford" in vehicle
     response = registrar.post(
         f"/registry/vehicles/{VIN}/report",
         data={"csrf_token": csrf_of(vehicle), "number": "CICPC-1", "agency": "CICPC"},
@@ -108,19 +136,26 @@ def test_stolen_vehicle_flow_and_audit(pages: Any, engine: Engine) -> None:
     cancel = re.search(r'action="(/registry/reports/\d+/)recover"', response.text)
     assert cancel
     refused = registrar.post(
-        cancel.group(1) + "cancel", data={"csrf_token": csrf_of(vehicle), "reason": ""}
+        cancel.group(1) + "cancel",
+        data={"csrf_token": csrf_of(vehicle), "reason": "", "confirmed": "1"},
     )
     assert refused.status_code == 422 and 'class="error"' in refused.text
+    assert refused.headers["x-alcabala-error"] == "invalid"
     registrar.post(cancel.group(1) + "recover", data={"csrf_token": csrf_of(vehicle)})
     assert 'data-verdict="clear"' in _check(officer, plate="AB123CD").text
     lookup = pages.client().get("/lookup?q=AB123CD").text
     assert 'data-status="recovered"' in lookup and "Ford" not in lookup
     found = registrar.get("/registry/vehicles?q=AB123CD&reason=case 7")
     assert VIN in found.text and 'data-status="no_report"' in found.text
-    with read_session(engine) as s:
-        reasons = s.scalars(select(AuditEntry.reason).where(AuditEntry.action == "search")).all()
-    assert reasons.count("case 7") == 1  # every registrar lookup is audited, with its reason
-    assert len(reasons) == 5  # the search and each display of the vehicle's page
+    # Every registrar lookup is audited, with its reason; the pages after actions say which.
+    assert _searches(engine) == [
+        f"register {VIN}",
+        "complaint 12",
+        "report stolen CICPC-1",
+        "cancel CICPC-1",  # the refused cancel showed the page again
+        "recover CICPC-1",
+        "case 7",
+    ]
 
 
 def test_warrant_hit_confirmed_from_the_queue(pages: Any) -> None:
@@ -132,7 +167,8 @@ def test_warrant_hit_confirmed_from_the_queue(pages: Any) -> None:
         data={
             "csrf_token": csrf_of(form), "number": "OA-77", "agency": "CICPC",
             "national_id": "V12345678", "country": "VE", "court": "Tribunal 3 de Control",
-            "case_number": "3C-1", "offence": "Robo", "issued_at": "2026-01-02T10:00",
+            "case_number": "3C-1", "offence": "Robo",
+            "issued_at": local(pages.now() - dt.timedelta(days=1)),
             "urgent": "1",
         },
     )  # fmt: skip
@@ -143,23 +179,26 @@ def test_warrant_hit_confirmed_from_the_queue(pages: Any) -> None:
     match = re.search(r'action="/registry/hits/(\d+)/deny"', queue)
     assert match and "OA-77" in queue
     refused = registrar.post(
-        f"/registry/hits/{match.group(1)}/deny", data={"csrf_token": csrf_of(queue)}
+        f"/registry/hits/{match.group(1)}/deny",
+        data={"csrf_token": csrf_of(queue), "confirmed": "1"},
     )
     assert refused.status_code == 422 and 'class="error"' in refused.text
+    assert refused.headers["x-alcabala-error"] == "invalid"  # a denial needs a reason
     confirmed = registrar.post(
         f"/registry/hits/{match.group(1)}/confirm", data={"csrf_token": csrf_of(queue)}
     )
     assert "Coincidencia confirmada." in confirmed.text and "OA-77" not in confirmed.text
-    person = registrar.get("/registry/persons?country=VE&national_id=V-12.345.678").text
+    person = registrar.get(
+        "/registry/persons?country=VE&national_id=V-12.345.678&reason=case 3C-1"
+    ).text
     execute = re.search(r'action="(/registry/warrants/\d+/execute)"', person)
     assert execute
-    done = registrar.post(execute.group(1), data={"csrf_token": csrf_of(person)})
+    done = registrar.post(execute.group(1), data={"csrf_token": csrf_of(person), "confirmed": "1"})
     assert 'data-status="executed"' in done.text
+    assert "execute OA-77" in done.text  # the page after the action says why it was read
 
 
 def test_records_due_for_validation(pages: Any, engine: Engine) -> None:
-    import datetime as dt
-
     from alcabala.db.engine import unit_of_work
     from alcabala.vehicles.models import StolenReport
 
@@ -174,9 +213,9 @@ def test_records_due_for_validation(pages: Any, engine: Engine) -> None:
     )
     with unit_of_work(engine) as s:
         report = s.scalars(select(StolenReport)).one()
-        report.validate_by = dt.date(2020, 1, 1)
+        report.validate_by = pages.now().date() - dt.timedelta(days=3)
     due = registrar.get("/registry/due").text
-    assert "OLD-1" in due
+    assert "OLD-1" in due and "3 días" in due
     assert "OLD-1" in pages.login(S).get("/dashboard").text
     done = registrar.post(
         "/registry/due/OLD-1/validate",
@@ -186,20 +225,21 @@ def test_records_due_for_validation(pages: Any, engine: Engine) -> None:
 
 
 def test_livestock_permit_and_theft(pages: Any, engine: Engine) -> None:
-    from alcabala.db.engine import unit_of_work
+    from alcabala.context import SYSTEM
     from alcabala.livestock import services
     from alcabala.livestock.schemas import BrandIn, PremisesIn
 
-    with unit_of_work(engine) as s:
+    with pages.door.write(SYSTEM) as ctx:
         for code in ("HATO-A", "HATO-B"):
-            services.register_premises(s, PremisesIn(code=code, name=code))
-        services.register_brand(s, BrandIn(mark="AZ", premises="HATO-A"))
+            services.register_premises(ctx, PremisesIn(code=code, name=code))
+        services.register_brand(ctx, BrandIn(mark="AZ", premises="HATO-A"))
     vet = pages.login(L)
     form = vet.get("/livestock/permits/new").text
     data = {
         "csrf_token": csrf_of(form), "number": "GUIA-1", "issuer": "INSAI",
         "origin_premises": "HATO-A", "destination_premises": "HATO-A", "vehicle_plate": "AB123CD",
-        "valid_from": "2026-11-27T06:00", "valid_to": "2026-11-28T06:00",
+        "valid_from": local(pages.now() - dt.timedelta(hours=1)),
+        "valid_to": local(pages.now() + dt.timedelta(hours=23)),
         "line_species": ["bovine", "bovine"], "line_category": ["novillos", ""],
         "line_heads": ["12", ""], "line_brand": ["AZ", ""], "ear_tags": "",
     }  # fmt: skip
@@ -209,7 +249,9 @@ def test_livestock_permit_and_theft(pages: Any, engine: Engine) -> None:
     permit = vet.post("/livestock/permits/new", data={**data, "destination_premises": "HATO-B"})
     assert "GUIA-1" in permit.text and 'data-status="issued"' in permit.text
     officer = _officer(pages)
-    assert "GUIA-1" in officer.get("/livestock/permits?number=guia-1").text
+    why = officer.get("/livestock/permits?number=guia-1")
+    assert why.status_code == 422 and 'id="e-reason"' in why.text  # an officer says why
+    assert "GUIA-1" in officer.get("/livestock/permits?number=guia-1&reason=stop 4").text
     theft_form = vet.get("/livestock/thefts/new").text
     theft = {"csrf_token": csrf_of(theft_form), "number": "ABG-1", "agency": "INSAI",
              "species": "bovine", "head_count": "3"}  # fmt: skip
@@ -222,6 +264,31 @@ def test_livestock_permit_and_theft(pages: Any, engine: Engine) -> None:
         line_species=["bovine"], line_heads=["12"], line_brand=["AZ"],
     )  # fmt: skip
     assert 'data-category="stolen_livestock"' in stop.text
+    # Cancelling the permit and the theft report is confirmed first, by the server.
+    page = vet.get("/livestock/permits?number=GUIA-1").text
+    cancel = re.search(r'action="(/livestock/permits/\d+/cancel)"[^>]*data-confirm="[^"]+"', page)
+    assert cancel
+    asked = vet.post(cancel.group(1), data={"csrf_token": csrf_of(page), "reason": "error"})
+    assert asked.status_code == 422
+    assert asked.headers["x-alcabala-error"] == "confirmation_required"
+    assert "¿Anular la guía GUIA-1?" in asked.text
+    done = vet.post(
+        cancel.group(1), data={"csrf_token": csrf_of(page), "reason": "error", "confirmed": "1"}
+    )
+    assert 'data-status="cancelled"' in done.text and "Guía anulada." in done.text
+    assert 'data-status="active"' in reported.text  # the theft report's page
+    move = re.search(r'action="(/livestock/thefts/\d+/)cancel"', reported.text)
+    assert move
+    asked = vet.post(move.group(1) + "cancel", data={"csrf_token": csrf_of(page), "reason": "x"})
+    assert asked.headers["x-alcabala-error"] == "confirmation_required"
+    assert "ABG-1" in asked.text
+    recovered = vet.post(move.group(1) + "recover", data={"csrf_token": csrf_of(page)})
+    assert 'data-status="recovered"' in recovered.text
+    twice = vet.post(
+        move.group(1) + "cancel",
+        data={"csrf_token": csrf_of(page), "reason": "x", "confirmed": "1"},
+    )
+    assert twice.status_code == 409 and twice.headers["x-alcabala-error"] == "illegal_transition"
 
 
 def test_dashboard_counts_checks(pages: Any, engine: Engine) -> None:

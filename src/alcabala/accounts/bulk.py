@@ -9,7 +9,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from alcabala.accounts.models import Agency, AgencyKind
-from alcabala.bulk.codec import Codec, RowProblems, parse
+from alcabala.bulk.codec import Codec, parse
+from alcabala.rules import unique
 from alcabala.schemas import Code, Schema
 
 
@@ -36,7 +37,7 @@ class AgencyCodec(Codec):
     def convert(self, row: dict[str, Any]) -> Any:
         data: AgencyRow = parse(AgencyRow, row)
         if data.code in self.seen:
-            raise RowProblems([("code", f"agency {data.code} already exists")])
+            unique("Agency", data.code, True, field="code")
         self.seen.add(data.code)
         return {**data.model_dump(), "kind": data.kind.value}
 

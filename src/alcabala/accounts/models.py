@@ -41,6 +41,9 @@ class Agency(Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20), default=AgencyKind.POLICE.value)
     state: Mapped[str] = mapped_column(String(80), default="")
+    # Where notifications reach the agency, and in which language ("es" unless "en").
+    email: Mapped[str | None] = mapped_column(String(254))
+    language: Mapped[str] = mapped_column(String(5), default="es", server_default="es")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -86,6 +89,9 @@ class AuditEntry(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    role: Mapped[str | None] = mapped_column(String(20))  # the user's role at the time
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    client: Mapped[str] = mapped_column(String(10), default="", server_default="")
     action: Mapped[str] = mapped_column(String(30))  # check, search, public_lookup...
     subject_kind: Mapped[str] = mapped_column(String(20))  # person | vehicle
     subject: Mapped[str] = mapped_column(String(40), index=True)  # national ID, VIN or plate

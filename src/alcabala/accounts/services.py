@@ -6,6 +6,7 @@ their SHA-256 is stored, so a stolen database does not hand out working tokens.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import secrets
@@ -16,10 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alcabala.accounts.models import Agency, AgencyKind, ApiToken, Role, User
-from alcabala.db.base import utcnow
+from alcabala.accounts.passwords import DEFAULT_HASHER
 from alcabala.errors import ConflictError, NotFoundError, ValidationError
 
-_hasher = PasswordHasher()
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 AGENCY_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,19}$")
 TOKEN_PREFIX = "alc_"
@@ -64,6 +64,7 @@ def add_user(
     role: str,
     agency_code: str | None = None,
     password: str | None = None,
+    hasher: PasswordHasher = DEFAULT_HASHER,
 ) -> tuple[User, str]:
     """Create a user and its first API token; returns the user and the token (shown once)."""
     username = username.strip().lower()
@@ -80,18 +81,18 @@ def add_user(
     agency = get_agency(session, agency_code) if agency_code else None
     user = User(username=username, role=role, agency=agency)
     if password is not None:
-        user.password_hash = _hash_password(password)
+        user.password_hash = _hash_password(password, hasher)
     session.add(user)
     session.flush()
     return user, issue_token(session, user)
 
 
-def _hash_password(password: str) -> str:
+def _hash_password(password: str, hasher: PasswordHasher) -> str:
     if len(password) < MIN_PASSWORD:
         raise ValidationError(
             f"A password has at least {MIN_PASSWORD} characters.", field="password"
         )
-    return _hasher.hash(password)
+    return hasher.hash(password)
 
 
 def get_user(session: Session, username: str) -> User:
@@ -101,20 +102,24 @@ def get_user(session: Session, username: str) -> User:
     return user
 
 
-def set_password(session: Session, username: str, password: str) -> User:
+def set_password(
+    session: Session, username: str, password: str, hasher: PasswordHasher = DEFAULT_HASHER
+) -> User:
     user = get_user(session, username)
-    user.password_hash = _hash_password(password)
+    user.password_hash = _hash_password(password, hasher)
     return user
 
 
-def verify_password(session: Session, username: str, password: str) -> User | None:
+def verify_password(
+    session: Session, username: str, password: str, hasher: PasswordHasher = DEFAULT_HASHER
+) -> User | None:
     """The user if ``password`` is theirs and they are active, else None."""
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None or not user.active or user.password_hash is None:
-        _hasher.hash("timing-equalizer")  # same cost whether or not the user exists
+        hasher.hash("timing-equalizer")  # same cost whether or not the user exists
         return None
     try:
-        _hasher.verify(user.password_hash, password)
+        hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return None
     return user
@@ -139,11 +144,11 @@ def user_for_token(session: Session, token: str) -> User | None:
     return row.user
 
 
-def revoke_tokens(session: Session, username: str) -> int:
+def revoke_tokens(session: Session, username: str, now: dt.datetime) -> int:
     user = get_user(session, username)
     tokens = session.scalars(
         select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     ).all()
     for token in tokens:
-        token.revoked_at = utcnow()
+        token.revoked_at = now
     return len(tokens)

@@ -1,7 +1,10 @@
-"""The FastAPI application factory.
+"""The FastAPI application factory: it only assembles.
 
-Domains own their routes (``<domain>/routes.py``); this module assembles them, installs the
-error handlers, and holds the per-process runtime (database engine, hotlist, recorder).
+Domains own their routes (``<domain>/routes.py``) and the request dependencies live below
+them (:mod:`alcabala.accounts.deps`); the per-process state is
+:class:`alcabala.checks.runtime.Runtime`. This module builds one of each from one
+:class:`~alcabala.config.Settings` and one clock, installs the error handlers, includes every
+router, mounts the console and starts the background work (hotlist refresh, sweeps, outbox).
 """
 
 from __future__ import annotations
@@ -14,21 +17,28 @@ from fastapi import FastAPI
 from alcabala import __version__
 from alcabala.api import errors
 from alcabala.api.routers import ROUTERS
-from alcabala.api.runtime import Runtime
+from alcabala.checks.runtime import Runtime
+from alcabala.clock import SYSTEM_CLOCK, Clock
 from alcabala.config import Settings
+from alcabala.context import Door
 from alcabala.db.engine import make_engine
+from alcabala.notifications.sender import OutboxSender
 
 API_DESCRIPTION = """
 Road checkpoint information system. Every route but the public ones needs
 `Authorization: Bearer <token>` (tokens come from `alcabala users add`). Errors are
-`{"error": {"code", "message", "field"}}` with a 4xx status.
+`{"error": {"code", "message", "field"}}` with a 4xx status. Lookups of people and vehicles
+are audited; officers and registrars must give a `reason`.
 """
 
 
-def create_app(database_url: str | None = None, settings: Settings | None = None) -> FastAPI:
-    """Build the API application on the database at ``database_url`` (or the configured one)."""
-    settings = settings or Settings.from_env()
-    runtime = Runtime(engine=make_engine(database_url or settings.database_url), settings=settings)
+def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
+    """The API and console on the database of ``settings``, reading time from ``clock``."""
+    settings = settings.with_secret()
+    door = Door(make_engine(settings.database_url), settings, clock)
+    runtime = Runtime(door)
+    outbox = OutboxSender(door.engine, settings, clock)
+    runtime.services.append((outbox.start, outbox.stop))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -40,6 +50,9 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
         title="alcabala", version=__version__, description=API_DESCRIPTION, lifespan=lifespan
     )
     app.state.runtime = runtime
+    app.state.door = door
+    app.state.tokens = runtime.tokens
+    app.state.public_limit = runtime.public_limit
     errors.install(app)
 
     for router in ROUTERS:
@@ -51,5 +64,5 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
 
     from alcabala import web
 
-    web.install(app)
+    web.install(app, runtime)
     return app

@@ -16,25 +16,28 @@ import pydantic
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from alcabala.errors import Error
+from alcabala.context import Ctx
+from alcabala.errors import Error, NotFoundError, ValidationError
 
 
 class RowProblems(Exception):
-    """Everything wrong with one row: ``(field, reason)`` pairs."""
+    """Everything wrong with one row: ``(field, reason, code)`` triples; the code is the one
+    the API would answer with for the same input (``invalid``, ``duplicate``...)."""
 
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
-        super().__init__("; ".join(f"{f}: {r}" for f, r in problems))
+    def __init__(self, problems: list[tuple[str, str, str]]) -> None:
+        super().__init__("; ".join(f"{f}: {r}" for f, r, _ in problems))
         self.problems = problems
 
 
 def problems_of(exc: pydantic.ValidationError | Error) -> RowProblems:
-    """The row problems of a schema failure, one per field."""
+    """The row problems of a schema or rule failure, one per field."""
     if isinstance(exc, Error):
-        return RowProblems([(exc.field or "row", exc.message)])
+        return RowProblems([(exc.field or "row", exc.message, exc.code)])
     problems = []
     for err in exc.errors():
         field = ".".join(str(p) for p in err["loc"]) or "row"
-        problems.append((field, str(err["msg"]).removeprefix("Value error, ")))
+        message = str(err["msg"]).removeprefix("Value error, ")
+        problems.append((field, message, ValidationError.code))
     return RowProblems(problems)
 
 
@@ -63,6 +66,11 @@ class Codec(abc.ABC):
     def count(self, session: Session) -> int:
         return session.scalar(select(func.count()).select_from(self.model)) or 0
 
+    def begin(self, ctx: Ctx) -> None:
+        """Start an import in ``ctx`` (its time stamps what is stored), then :meth:`prepare`."""
+        self.ctx = ctx
+        self.prepare(ctx.session)
+
     def prepare(self, session: Session) -> None:  # noqa: B027 (an optional hook)
         """Load what ``convert`` needs (lookups, existing keys) once per import."""
 
@@ -77,11 +85,11 @@ class Codec(abc.ABC):
 
 def lookup_error(field: str, what: str, value: str, hint: str = "") -> RowProblems:
     message = f"no {what} {value!r}" + (f"; {hint}" if hint else "")
-    return RowProblems([(field, message)])
+    return RowProblems([(field, message, NotFoundError.code)])
 
 
 def store_stateful(
-    session: Session,
+    ctx: Ctx,
     records: list[Any],
     *,
     history: type[Any],
@@ -89,14 +97,23 @@ def store_stateful(
     entity: str,
     reason: str,
 ) -> None:
-    """Insert stateful records with their first history row and change-sequence entry."""
+    """Insert stateful records with their first history row (the importing actor, now) and
+    change-sequence entry."""
     from alcabala.db.history import Change
 
+    session, now = ctx.session, ctx.now()
     session.add_all(records)
     session.flush()
     session.add_all(
-        history(**{history_fk: r.id}, from_state=None, to_state=r.status, reason=reason)
+        history(
+            **{history_fk: r.id},
+            from_state=None,
+            to_state=r.status,
+            reason=reason,
+            actor_id=ctx.actor_id,
+            at=now,
+        )
         for r in records
     )
-    session.add_all(Change(entity=entity, entity_id=r.id) for r in records)
+    session.add_all(Change(entity=entity, entity_id=r.id, at=now) for r in records)
     session.flush()

@@ -26,6 +26,7 @@ class RowError:
     line: int
     field: str
     reason: str
+    code: str = ValidationError.code
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.field}: {self.reason}"

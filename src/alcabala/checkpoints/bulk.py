@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 
 from alcabala.accounts.bulk import agency_ids
 from alcabala.accounts.models import Agency
-from alcabala.bulk.codec import Codec, RowProblems, lookup_error, parse
+from alcabala.bulk.codec import Codec, lookup_error, parse
 from alcabala.checkpoints.models import Checkpoint
 from alcabala.checkpoints.schemas import CheckpointIn
+from alcabala.rules import unique
 
 
 class CheckpointCodec(Codec):
@@ -45,7 +46,7 @@ class CheckpointCodec(Codec):
     def convert(self, row: dict[str, Any]) -> Any:
         data: CheckpointIn = parse(CheckpointIn, row)
         if data.code in self.seen:
-            raise RowProblems([("code", f"checkpoint {data.code} already exists")])
+            unique("Checkpoint", data.code, True, field="code")
         agency_id = None
         if data.agency:
             if data.agency not in self.agencies:

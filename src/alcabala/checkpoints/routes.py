@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 
+from alcabala.accounts.deps import DoorDep, Reading, require
 from alcabala.accounts.models import Role
-from alcabala.api.deps import Db, Principal, Reading, require
-from alcabala.api.hooks import after_write
 from alcabala.checkpoints import services
 from alcabala.checkpoints.models import Checkpoint
 from alcabala.checkpoints.schemas import CheckpointIn, CheckpointOut
-from alcabala.db.engine import unit_of_work
+from alcabala.context import Actor
 
 router = APIRouter(prefix="/v1", tags=["checkpoints"])
-Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
+Admin = Annotated[Actor, Depends(require(Role.ADMIN))]
 SignedIn = Annotated[
-    Principal,
+    Actor,
     Depends(
         require(
             Role.OFFICER,
@@ -41,8 +40,6 @@ def list_checkpoints(user: SignedIn, session: Reading) -> list[CheckpointOut]:
 
 
 @router.post("/checkpoints", status_code=201, summary="Add a checkpoint site")
-def add_checkpoint(body: CheckpointIn, user: Admin, db: Db, request: Request) -> CheckpointOut:
-    with unit_of_work(db) as s:
-        out = checkpoint_out(services.add_checkpoint(s, body))
-    after_write(request)
-    return out
+def add_checkpoint(body: CheckpointIn, user: Admin, door: DoorDep) -> CheckpointOut:
+    with door.write(user) as ctx:
+        return checkpoint_out(services.add_checkpoint(ctx, body))

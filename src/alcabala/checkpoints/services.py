@@ -8,13 +8,16 @@ from sqlalchemy.orm import Session
 from alcabala.accounts.services import get_agency
 from alcabala.checkpoints.models import Checkpoint
 from alcabala.checkpoints.schemas import CheckpointIn
+from alcabala.context import Ctx
 from alcabala.db.history import record_change
-from alcabala.errors import ConflictError, NotFoundError
+from alcabala.errors import NotFoundError
+from alcabala.rules import unique
 
 
-def add_checkpoint(session: Session, data: CheckpointIn) -> Checkpoint:
-    if session.scalar(select(Checkpoint.id).where(Checkpoint.code == data.code)) is not None:
-        raise ConflictError(f"Checkpoint {data.code} already exists.", field="code")
+def add_checkpoint(ctx: Ctx, data: CheckpointIn) -> Checkpoint:
+    session = ctx.session
+    taken = session.scalar(select(Checkpoint.id).where(Checkpoint.code == data.code))
+    unique("Checkpoint", data.code, taken is not None, field="code")
     checkpoint = Checkpoint(
         code=data.code,
         name=data.name,
@@ -26,7 +29,7 @@ def add_checkpoint(session: Session, data: CheckpointIn) -> Checkpoint:
     )
     session.add(checkpoint)
     session.flush()
-    record_change(session, "checkpoint", checkpoint.id)
+    record_change(session, "checkpoint", checkpoint.id, ctx.now())
     return checkpoint
 
 

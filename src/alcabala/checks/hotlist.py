@@ -6,6 +6,10 @@ since the last refresh and reloads just those records (one changed report is one
 query, never a rebuild). Changes are re-read over a small overlap window because on
 PostgreSQL a transaction can commit a lower sequence number after a higher one was read;
 reloading a record twice is harmless.
+
+:meth:`HotlistLoader.load_matching` loads only the records that can match one stop, so that
+a one-off check (``alcabala check``) judges exactly as the server would without loading the
+whole hotlist.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ import gc
 import threading
 from collections.abc import Iterable
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.orm import Session
 
+from alcabala import identifiers
 from alcabala.accounts.models import Agency
 from alcabala.checks.engine import Engine as CheckEngine
 from alcabala.checks.index import (
@@ -30,7 +35,8 @@ from alcabala.checks.index import (
     StolenVehicle,
     Warrant,
 )
-from alcabala.db.base import utcnow
+from alcabala.checks.verdict import Stop
+from alcabala.clock import Clock
 from alcabala.db.engine import read_session
 from alcabala.db.history import Change
 from alcabala.livestock import models as lm
@@ -44,8 +50,9 @@ PERMIT_GRACE = dt.timedelta(days=30)  # expired permits stay known (to say "expi
 class HotlistLoader:
     """Owns the engine's index and keeps it in step with the database."""
 
-    def __init__(self, db: Engine) -> None:
+    def __init__(self, db: Engine, clock: Clock) -> None:
         self.db = db
+        self.clock = clock
         self.hotlist = Hotlist()
         self.engine = CheckEngine(self.hotlist)
         self.seq = 0
@@ -65,6 +72,73 @@ class HotlistLoader:
         # The index is long-lived: keep its millions of objects out of every later GC pass.
         gc.collect()
         gc.freeze()
+
+    def load_matching(self, stop: Stop) -> None:
+        """Load only what can match ``stop``: vehicles by VIN, plate (and its OCR look-alikes)
+        or engine number, with their reports and retirements; warrants of the people aboard;
+        thefts by brand or ear tag; the declared permit."""
+        v, lm_ = vm.Vehicle, lm
+        with self._lock, read_session(self.db) as s:
+            self.seq = s.scalar(select(func.max(Change.seq))) or 0
+            keys = []
+            if stop.vin:
+                keys.append(v.vin == stop.vin)
+            if stop.plate:
+                keys.append(v.plate_ocr_key == identifiers.ocr_key(stop.plate))
+            if stop.engine_number:
+                keys.append(v.engine_number == stop.engine_number)
+            vehicle_ids = list(s.scalars(select(v.id).where(or_(*keys)))) if keys else []
+            self._load_vehicles(s, vehicle_ids)
+            self._load_reports(
+                s,
+                s.scalars(
+                    select(vm.StolenReport.id).where(
+                        vm.StolenReport.vehicle_id.in_(vehicle_ids),
+                        vm.StolenReport.status == vm.ReportStatus.ACTIVE,
+                    )
+                ).all(),
+            )
+            self._load_retired(
+                s,
+                s.scalars(
+                    select(vm.Retirement.id).where(vm.Retirement.vehicle_id.in_(vehicle_ids))
+                ).all(),
+            )
+            people = [
+                (p.national_id, p.country) for p in stop.people if p.national_id and p.country
+            ]
+            warrant_ids: list[int] = []
+            for national_id, country in people:
+                warrant_ids += s.scalars(
+                    select(pm.Warrant.id)
+                    .join(pm.Person, pm.Warrant.person_id == pm.Person.id)
+                    .where(
+                        pm.Person.national_id == national_id,
+                        pm.Person.country == country,
+                        pm.Warrant.status == pm.WarrantStatus.ACTIVE,
+                    )
+                ).all()
+            self._load_warrants(s, warrant_ids)
+            t = lm_.LivestockTheft
+            marks = [t.brand == line.brand for line in stop.lines if line.brand]
+            marks += [t.ear_tags.contains(tag) for tag in stop.ear_tags]
+            theft_ids = (
+                s.scalars(select(t.id).where(or_(*marks), t.status == lm_.TheftStatus.ACTIVE)).all()
+                if marks
+                else []
+            )
+            self._load_thefts(s, theft_ids)
+            permit_ids: list[int] = []
+            if stop.permit_number:
+                permit_ids = list(
+                    s.scalars(
+                        select(lm_.Permit.id).where(
+                            lm_.Permit.number == stop.permit_number,
+                            lm_.Permit.valid_to > self.clock.now() - PERMIT_GRACE,
+                        )
+                    )
+                )
+            self._load_permits(s, permit_ids)
 
     # -- incremental -------------------------------------------------------------------------
     def refresh(self) -> int:
@@ -172,7 +246,7 @@ class HotlistLoader:
             query = query.where(w.id.in_(list(ids)))
         else:
             query = query.where(w.status == pm.WarrantStatus.ACTIVE)
-        now = utcnow()
+        now = self.clock.now()
         for warrant, national_id, country, agency in s.execute(query):
             if warrant.effective_status(now) != pm.WarrantStatus.ACTIVE:
                 self.hotlist.drop_warrant(warrant.id)
@@ -221,7 +295,7 @@ class HotlistLoader:
         if ids is not None:
             query = query.where(p.id.in_(list(ids)))
         else:
-            query = query.where(p.valid_to > utcnow() - PERMIT_GRACE)
+            query = query.where(p.valid_to > self.clock.now() - PERMIT_GRACE)
         for permit in s.scalars(query):
             self.hotlist.put_permit(
                 Permit(

@@ -25,6 +25,7 @@ class HitStatus(enum.StrEnum):
     CONFIRMED = "confirmed"
     DENIED = "denied"
     TIMED_OUT = "timed_out"
+    RECORD_INACTIVE = "record_inactive"  # the record left force before anyone confirmed
 
 
 class Check(Base):
@@ -54,7 +55,8 @@ class Check(Base):
 
 class Hit(Versioned, Base):
     """A match of a check against a record: ``pending`` → ``confirmed`` | ``denied`` |
-    ``timed_out`` (nobody answered before ``deadline``)."""
+    ``timed_out`` (nobody answered before ``deadline``) | ``record_inactive`` (the record
+    was executed, recovered, cancelled or expired before anyone confirmed)."""
 
     __tablename__ = "hits"
 
@@ -69,7 +71,7 @@ class Hit(Versioned, Base):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
     urgency: Mapped[str] = mapped_column(String(10))
     deadline: Mapped[dt.datetime] = mapped_column(index=True)
-    status: Mapped[str] = mapped_column(String(12), default=HitStatus.PENDING.value, index=True)
+    status: Mapped[str] = mapped_column(String(20), default=HitStatus.PENDING.value, index=True)
 
     check: Mapped[Check] = relationship(back_populates="hits")
     agency: Mapped[Agency | None] = relationship()

@@ -44,6 +44,7 @@ class PendingCheck:
     lon: float | None
     officer_id: int
     at: dt.datetime
+    recorded_at: dt.datetime
     inputs: dict[str, Any]
     plate: str | None
     plate_country: str | None
@@ -54,10 +55,14 @@ class PendingCheck:
     hits: list[dict[str, Any]]  # category, certainty, matched_on, record, urgency, deadline
     irregularities: list[dict[str, str]]
     offline: bool = False
+    # Who checked, as the audit rows say it: the officer's role and agency, and the door.
+    role: str | None = None
+    agency_id: int | None = None
+    client: str = "api"
     receipt: str = field(default_factory=new_receipt)
 
 
-def hit_out(hit: Hit, now: dt.datetime | None = None) -> HitOut:
+def hit_out(hit: Hit, now: dt.datetime | None = None, record_status: str | None = None) -> HitOut:
     status = hit.effective_status(now) if now else hit.status
     return HitOut(
         id=hit.id,
@@ -71,6 +76,7 @@ def hit_out(hit: Hit, now: dt.datetime | None = None) -> HitOut:
             "deadline": hit.deadline,
             "status": status,
         },
+        record_status=record_status,
     )
 
 
@@ -171,6 +177,7 @@ def _insert(session: Session, rows: list[PendingCheck]) -> dict[str, list[int]]:
                 "checkpoint_id": p.checkpoint_id,
                 "officer_id": p.officer_id,
                 "at": p.at,
+                "recorded_at": p.recorded_at,
                 "plate": p.plate,
                 "plate_country": p.plate_country,
                 "vin": p.vin,
@@ -205,6 +212,9 @@ def _insert(session: Session, rows: list[PendingCheck]) -> dict[str, list[int]]:
         base = {
             "at": p.at,
             "user_id": p.officer_id,
+            "role": p.role,
+            "agency_id": p.agency_id,
+            "client": p.client,
             "action": "check",
             "checkpoint_id": p.checkpoint_id,
             "check_id": p.check_id,
@@ -251,6 +261,7 @@ def _insert_hits(session: Session, rows: list[PendingCheck]) -> dict[str, list[i
                     to_state="pending",
                     actor_id=p.officer_id,
                     reason="opened by check",
+                    at=p.recorded_at,
                 )
             )
     session.flush()

@@ -124,6 +124,8 @@ class HitOut(BaseModel):
     matched_on: str
     record: dict[str, Any]
     confirmation: ConfirmationOut
+    #: The matched record's status now (``active`` while in force), where it was looked up.
+    record_status: str | None = None
 
 
 class IrregularityOut(BaseModel):

@@ -1,32 +1,25 @@
-"""Use cases of the stop: turning a request into an engine query and a record, and the
-confirmation of hits by the agency that owns the matched record."""
+"""Use cases of the stop: turning a request into an engine query and a record, reading a
+recorded check (audited), and the public receipt. Hits are in :mod:`.hits`."""
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alcabala.accounts.models import Role, User
+from alcabala.accounts.audit import audit_lookup
 from alcabala.checkpoints.models import Checkpoint
-from alcabala.checks.models import Check, Hit, HitStatus, HitTransition
+from alcabala.checks.models import Check
 from alcabala.checks.receipts import normalize_receipt
-from alcabala.checks.recorder import PendingCheck
-from alcabala.checks.schemas import ReceiptOut, StopIn
+from alcabala.checks.recorder import PendingCheck, stored_verdict
+from alcabala.checks.schemas import ReceiptOut, StopIn, VerdictOut
 from alcabala.checks.verdict import LivestockLine, Person, Stop, Verdict
-from alcabala.db.base import utcnow
-from alcabala.db.lifecycle import Lifecycle, transition
-from alcabala.errors import ForbiddenError, NotFoundError
-
-H = HitStatus
-HIT = Lifecycle(
-    entity="hit",
-    label="hit",
-    moves={H.PENDING: frozenset({H.CONFIRMED, H.DENIED, H.TIMED_OUT})},
-    needs_reason=frozenset({H.DENIED}),
-)
+from alcabala.context import Actor, Ctx
+from alcabala.errors import NotFoundError
 
 
 def engine_stop(stop: StopIn) -> Stop:
@@ -63,11 +56,12 @@ def pending_check(
     stop: StopIn,
     verdict: Verdict,
     checkpoint: CheckpointLike,
-    officer_id: int,
+    actor: Actor,
     now: dt.datetime,
     offline: bool = False,
 ) -> PendingCheck:
-    """What the recorder stores for ``stop``."""
+    """What the recorder stores for ``stop``, checked by ``actor``."""
+    assert actor.id is not None
     at = (stop.at or now).replace(microsecond=0)
     return PendingCheck(
         check_id=str(stop.check_id),
@@ -75,8 +69,12 @@ def pending_check(
         checkpoint_code=checkpoint.code,
         lat=checkpoint.lat,
         lon=checkpoint.lon,
-        officer_id=officer_id,
+        officer_id=actor.id,
         at=at,
+        recorded_at=now,
+        role=actor.role,
+        agency_id=actor.agency_id,
+        client=actor.client,
         inputs=stop.model_dump(mode="json", exclude={"check_id", "checkpoint"}),
         plate=stop.plate,
         plate_country=stop.plate_country if stop.plate else None,
@@ -100,67 +98,38 @@ def pending_check(
     )
 
 
-def get_hit(session: Session, hit_id: int) -> Hit:
-    hit = session.get(Hit, hit_id)
-    if hit is None:
-        raise NotFoundError(f"No hit with id {hit_id}.", field="id")
-    return hit
+@dataclass(frozen=True)
+class RecordedCheck:
+    """A check as stored, with its checkpoint's name and the inputs as the officer gave them."""
+
+    verdict: VerdictOut
+    checkpoint_name: str
+    inputs: dict[str, object]
 
 
-def decide_hit(
-    session: Session,
-    hit_id: int,
-    actor: User,
-    confirm: bool,
-    reason: str = "",
-    expected_version: int | None = None,
-    now: dt.datetime | None = None,
-) -> Hit:
-    """Confirm or deny a hit. Only the agency that owns the matched record may answer, and
-    only before the deadline: after it, the hit has timed out."""
-    now = now or utcnow()
-    hit = get_hit(session, hit_id)
-    if actor.role != Role.ADMIN and (hit.agency_id is None or actor.agency_id != hit.agency_id):
-        raise ForbiddenError("Only the agency that owns the matched record can answer this hit.")
-    transition(
-        session,
-        hit,
-        HIT,
-        H.CONFIRMED if confirm else H.DENIED,
-        history=HitTransition,
-        history_fk="hit_id",
-        actor_id=actor.id,
-        reason=reason,
-        current=hit.effective_status(now),
-        expected_version=expected_version,
-    )
-    return hit
-
-
-def sweep_hits(session: Session, now: dt.datetime | None = None) -> int:
-    """Record ``timed_out`` on every pending hit past its deadline."""
-    now = now or utcnow()
-    due = session.scalars(select(Hit).where(Hit.status == H.PENDING, Hit.deadline <= now)).all()
-    for hit in due:
-        transition(
-            session,
-            hit,
-            HIT,
-            H.TIMED_OUT,
-            history=HitTransition,
-            history_fk="hit_id",
-            actor_id=None,
-            reason="no answer before the deadline",
-        )
-    return len(due)
-
-
-def pending_hits(session: Session, agency_id: int | None) -> list[Hit]:
-    """Hits awaiting an answer (of one agency, or all), soonest deadline first."""
-    query = select(Hit).where(Hit.status == H.PENDING, Hit.deadline > utcnow())
-    if agency_id is not None:
-        query = query.where(Hit.agency_id == agency_id)
-    return list(session.scalars(query.order_by(Hit.deadline)))
+def read_check(ctx: Ctx, check_id: str) -> RecordedCheck:
+    """A recorded check (audited: it names the vehicle and the people of the stop)."""
+    try:
+        uuid.UUID(check_id)
+    except ValueError:
+        raise NotFoundError(f"No check with id {check_id[:40]}.", field="check_id") from None
+    row = ctx.session.execute(
+        select(Check, Checkpoint.code, Checkpoint.name)
+        .join(Checkpoint, Check.checkpoint_id == Checkpoint.id)
+        .where(Check.check_id == check_id)
+    ).first()
+    if row is None:
+        raise NotFoundError(f"No check with id {check_id}.", field="check_id")
+    check, code, name = row
+    why = f"reading check {check_id}"
+    for subject in (check.vin, check.plate):
+        if subject:
+            audit_lookup(ctx, "read", "vehicle", subject, check_id=check_id, reason=why)
+    for person in check.inputs.get("people", []) or []:
+        national_id = str(person.get("national_id", ""))
+        if national_id:
+            audit_lookup(ctx, "read", "person", national_id, check_id=check_id, reason=why)
+    return RecordedCheck(stored_verdict(check, code), name, check.inputs)
 
 
 def receipt(session: Session, code: str) -> ReceiptOut:

@@ -1,7 +1,10 @@
 """``alcabala check`` and ``alcabala audit``: a stop from the terminal, and who looked whom up.
 
 ``check`` works against a running server (``--url`` and ``--token``) or, without ``--url``,
-directly on the database with an in-process engine (for a desk or a test bench).
+directly on the database through the server's own check path
+(:meth:`alcabala.checks.runtime.Runtime.check`), its hotlist primed with only the records
+that can match this one stop. It acts as ``--officer``, who must be an active officer or
+supervisor.
 """
 
 from __future__ import annotations
@@ -13,38 +16,29 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from alcabala.cli.common import DATABASE_OPTION, console, engine_for
+from alcabala.cli.common import DATABASE_OPTION, actor_named, console, door_for, safe
 from alcabala.errors import NotFoundError, ValidationError
 
 EXIT_BY_VERDICT = {"clear": 0, "irregular": 3, "hit": 4}
 
 
 def _local_check(database: str | None, body: dict[str, Any], officer: str) -> dict[str, Any]:
-    from alcabala.accounts.services import get_user
-    from alcabala.checkpoints.services import get_checkpoint
-    from alcabala.checks.hotlist import HotlistLoader
-    from alcabala.checks.recorder import Recorder
+    import asyncio
+
+    from alcabala.checks.runtime import Runtime
     from alcabala.checks.schemas import StopIn
-    from alcabala.checks.services import engine_stop, pending_check
-    from alcabala.db.base import utcnow
-    from alcabala.db.engine import read_session
+    from alcabala.checks.services import engine_stop
+    from alcabala.context import SYSTEM
     from alcabala.schemas import validate
 
-    engine = engine_for(database)
-    try:
-        stop = validate(StopIn, body)
-        with read_session(engine) as s:
-            user = get_user(s, officer)
-            checkpoint = get_checkpoint(s, stop.checkpoint)
-        loader = HotlistLoader(engine)
-        loader.load()
-        now = utcnow()
-        verdict = loader.engine.check(engine_stop(stop), stop.at or now)
-        pending = pending_check(stop, verdict, checkpoint, user.id, now)
-        (result,) = Recorder(engine).write([pending])
+    stop = validate(StopIn, body)
+    with door_for(database) as door:
+        with door.read(SYSTEM.via("cli")) as ctx:
+            actor = actor_named(ctx.session, officer, "officer", "supervisor")
+        runtime = Runtime(door)
+        runtime.hotlist.load_matching(engine_stop(stop))
+        (result,) = asyncio.run(runtime.check([stop], actor))
         return result.model_dump(mode="json")
-    finally:
-        engine.dispose()
 
 
 def _remote_check(url: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -68,22 +62,24 @@ def _remote_check(url: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
 
 def _print(result: dict[str, Any]) -> None:
     colour = {"clear": "green", "irregular": "yellow", "hit": "bold red"}[result["verdict"]]
-    console.print(f"[{colour}]{result['verdict'].upper()}[/]  receipt [bold]{result['receipt']}[/]")
+    receipt = safe(result["receipt"])
+    console.print(f"[{colour}]{result['verdict'].upper()}[/]  receipt [bold]{receipt}[/]")
     if result["hits"]:
         table = Table("hit", "certainty", "matched on", "record", "confirm by")
         for h in result["hits"]:
             record = h["record"]
             table.add_row(
-                f"[red]{h['category']}[/]",
-                h["certainty"],
-                h["matched_on"],
-                f"{record.get('number', '')} ({record.get('agency', '')})",
-                str(h["confirmation"]["deadline"]),
+                f"[red]{safe(h['category'])}[/]",
+                safe(h["certainty"]),
+                safe(h["matched_on"]),
+                safe(f"{record.get('number', '')} ({record.get('agency', '')})"),
+                safe(h["confirmation"]["deadline"]),
             )
         console.print(table)
     for irregularity in result["irregularities"]:
         console.print(
-            f"[yellow]! {irregularity['code']}[/]: {irregularity['detail']}", highlight=False
+            f"[yellow]! {safe(irregularity['code'])}[/]: {safe(irregularity['detail'])}",
+            highlight=False,
         )
 
 
@@ -143,24 +139,27 @@ def register(app: typer.Typer) -> None:
         person: str | None = typer.Option(None, "--person", help="National ID."),
         country: str = typer.Option("VE", "--country", help="Country of the national ID."),
         vehicle: str | None = typer.Option(None, "--vehicle", help="VIN or plate."),
+        actor: str | None = typer.Option(
+            None, "--actor", help="Username reading the trail (audited; default: the system)."
+        ),
+        reason: str = typer.Option("oversight", "--reason", help="Why the trail is read."),
         database: str | None = DATABASE_OPTION,
     ) -> None:
-        """Who looked up a person or a vehicle, where, when and why."""
+        """Who looked up a person or a vehicle, where, when and why (this read is audited)."""
         from alcabala.accounts.audit import audit_trail
-        from alcabala.db.engine import read_session
+        from alcabala.cli.common import writing
         from alcabala.schemas import normalize_national_id
-        from alcabala.vehicles.services import audit_subjects
+        from alcabala.vehicles.lookups import audit_subjects
 
         if (person is None) == (vehicle is None):
             raise ValidationError("Give exactly one of --person or --vehicle.", field="person")
-        engine = engine_for(database)
-        with read_session(engine) as s:
+        with writing(database, actor) as ctx:
             if person is not None:
-                rows = audit_trail(s, "person", [normalize_national_id(person, country, "person")])
+                subjects = [normalize_national_id(person, country, "person")]
+                rows = audit_trail(ctx, "person", subjects, reason)
             else:
                 assert vehicle is not None
-                rows = audit_trail(s, "vehicle", audit_subjects(s, vehicle))
-        engine.dispose()
+                rows = audit_trail(ctx, "vehicle", audit_subjects(ctx.session, vehicle), reason)
         if not rows:
             raise NotFoundError(
                 "Nobody has looked this up.", field="person" if person else "vehicle"
@@ -169,11 +168,11 @@ def register(app: typer.Typer) -> None:
         for r in rows:
             table.add_row(
                 f"{r.at:%Y-%m-%d %H:%M}",
-                r.username or "(public)",
-                r.role or "",
-                r.action,
-                r.subject,
-                r.checkpoint or "",
-                r.reason,
+                safe(r.username or "(public)"),
+                safe(r.role or ""),
+                safe(r.action),
+                safe(r.subject),
+                safe(r.checkpoint or ""),
+                safe(r.reason),
             )
         console.print(table)

@@ -7,8 +7,8 @@ from rich.table import Table
 
 from alcabala.checkpoints.schemas import CheckpointIn
 from alcabala.checkpoints.services import add_checkpoint, list_checkpoints
-from alcabala.cli.common import DATABASE_OPTION, console, engine_for, writing
-from alcabala.db.engine import read_session
+from alcabala.cli.common import DATABASE_OPTION, console, door_for, safe, writing
+from alcabala.context import SYSTEM
 from alcabala.schemas import validate
 
 
@@ -40,17 +40,18 @@ def register(app: typer.Typer) -> None:
                 "agency": agency,
             },
         )
-        with writing(database) as session:
-            checkpoint = add_checkpoint(session, data)
+        with writing(database) as ctx:
+            checkpoint = add_checkpoint(ctx, data)
             console.print(f"checkpoint {checkpoint.code} added")
 
     @group.command("list")
     def list_cmd(database: str | None = DATABASE_OPTION) -> None:
         """List checkpoint sites."""
-        engine = engine_for(database)
-        with read_session(engine) as session:
+        with door_for(database) as door, door.read(SYSTEM.via("cli")) as ctx:
             table = Table("code", "name", "road", "state", "lat", "lon")
-            for c in list_checkpoints(session):
-                table.add_row(c.code, c.name, c.road, c.state, f"{c.lat:.4f}", f"{c.lon:.4f}")
-        engine.dispose()
+            for c in list_checkpoints(ctx.session):
+                table.add_row(
+                    safe(c.code), safe(c.name), safe(c.road), safe(c.state),
+                    f"{c.lat:.4f}", f"{c.lon:.4f}",
+                )  # fmt: skip
         console.print(table)

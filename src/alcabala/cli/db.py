@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from alcabala.cli.common import DATABASE_OPTION, console, engine_for
+from alcabala.cli.common import DATABASE_OPTION, console, door_for
 from alcabala.db.migrate import current_revision, upgrade
 
 
@@ -15,14 +15,13 @@ def register(app: typer.Typer) -> None:
     @db.command("upgrade")
     def upgrade_cmd(database: str | None = DATABASE_OPTION) -> None:
         """Create the database or migrate it to the newest schema."""
-        engine = engine_for(database)
-        upgrade(engine)
-        console.print(f"database at revision {current_revision(engine)}: {engine.url!r}")
-        engine.dispose()
+        with door_for(database) as door:
+            upgrade(door.engine)
+            revision = current_revision(door.engine)
+            console.print(f"database at revision {revision}: {door.engine.url!r}")
 
     @db.command("current")
     def current_cmd(database: str | None = DATABASE_OPTION) -> None:
         """Print the schema revision of the database (nothing if it was never migrated)."""
-        engine = engine_for(database)
-        console.print(current_revision(engine) or "(empty database)")
-        engine.dispose()
+        with door_for(database) as door:
+            console.print(current_revision(door.engine) or "(empty database)")

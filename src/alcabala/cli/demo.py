@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from alcabala.cli.common import DATABASE_OPTION, console, engine_for
+from alcabala.cli.common import DATABASE_OPTION, console, door_for
 from alcabala.db.migrate import upgrade
 from alcabala.demo.seed import DEMO_PASSWORD, is_empty, seed
 
@@ -27,20 +27,20 @@ def register(app: typer.Typer) -> None:
         Venezuelan plates and cédulas, VINs with correct check digits, stolen and recovered
         reports, retired fleet vehicles, warrants, ranches, brands, permits and checkpoints on
         real roads, plus one demo user per role."""
-        engine = engine_for(database)
-        upgrade(engine)
-        if if_empty and not is_empty(engine):
-            console.print("database already has data; not seeding (use a new database to reseed)")
-            engine.dispose()
-            return
-        with console.status("seeding demo data…") as status:
-            report = seed(
-                engine,
-                vehicles=vehicles,
-                seed=seed_value,
-                progress=lambda kind, n: status.update(f"seeded {n} {kind}…"),
-            )
-        engine.dispose()
+        with door_for(database) as door:
+            upgrade(door.engine)
+            if if_empty and not is_empty(door.engine):
+                console.print(
+                    "database already has data; not seeding (use a new database to reseed)"
+                )
+                return
+            with console.status("seeding demo data…") as status:
+                report = seed(
+                    door,
+                    vehicles=vehicles,
+                    seed=seed_value,
+                    progress=lambda kind, n: status.update(f"seeded {n} {kind}…"),
+                )
         table = Table("registry", "records")
         for kind, n in report.counts.items():
             table.add_row(kind, str(n))

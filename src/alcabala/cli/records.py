@@ -5,11 +5,8 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from alcabala.checks.services import sweep_hits
-from alcabala.cli.common import DATABASE_OPTION, actor_or_none, console, engine_for, writing
-from alcabala.db.engine import read_session
-from alcabala.livestock.services import expire_permits
-from alcabala.persons.services import expire_warrants
+from alcabala.checks.sweep import sweep
+from alcabala.cli.common import DATABASE_OPTION, console, safe, writing
 from alcabala.records.services import due, validate
 
 
@@ -18,19 +15,22 @@ def register(app: typer.Typer) -> None:
     app.add_typer(group, name="records")
 
     @group.command("due")
-    def due_cmd(database: str | None = DATABASE_OPTION) -> None:
+    def due_cmd(
+        actor: str | None = typer.Option(
+            None, "--actor", help="Username reading the queue (audited; default: the system)."
+        ),
+        database: str | None = DATABASE_OPTION,
+    ) -> None:
         """List active reports and warrants whose re-validation date has passed."""
-        engine = engine_for(database)
-        with read_session(engine) as session:
-            rows = due(session)
-        engine.dispose()
+        with writing(database, actor) as ctx:
+            rows = due(ctx, "re-validation queue (cli)")
         table = Table("kind", "number", "agency", "vehicle / person", "validate by", "overdue")
         for r in rows:
             table.add_row(
                 r.kind,
-                r.number,
-                r.agency,
-                r.subject,
+                safe(r.number),
+                safe(r.agency),
+                safe(r.subject),
                 r.validate_by.isoformat(),
                 f"{r.days_overdue} d",
             )
@@ -46,8 +46,8 @@ def register(app: typer.Typer) -> None:
         database: str | None = DATABASE_OPTION,
     ) -> None:
         """Confirm that a record still stands; it is due again in a year."""
-        with writing(database) as session:
-            record = validate(session, number, actor_or_none(session, actor), kind, note)
+        with writing(database, actor) as ctx:
+            record = validate(ctx, number, kind, note)
         console.print(f"{record.kind} {record.number} re-validated; next by {record.validate_by}")
 
     @group.command("expire")
@@ -55,10 +55,9 @@ def register(app: typer.Typer) -> None:
         """Record what time has already decided: warrants and permits past their end expire,
         hits nobody answered before their deadline time out. (Until then the engine already
         treats them so; this writes the transitions into their history.)"""
-        with writing(database) as session:
-            warrants = expire_warrants(session)
-            permits = expire_permits(session)
-            hits = sweep_hits(session)
+        with writing(database) as ctx:
+            done = sweep(ctx)
         console.print(
-            f"{warrants} warrant(s) and {permits} permit(s) expired; {hits} hit(s) timed out"
+            f"{done.warrants} warrant(s) and {done.permits} permit(s) expired; "
+            f"{done.hits} hit(s) closed (timed out or record no longer in force)"
         )

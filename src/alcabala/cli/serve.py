@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from alcabala.cli.common import DATABASE_OPTION, engine_for
+from alcabala.cli.common import DATABASE_OPTION, settings_for
 
 
 def register(app: typer.Typer) -> None:
@@ -18,10 +18,12 @@ def register(app: typer.Typer) -> None:
         import uvicorn
 
         from alcabala.api.app import create_app
+        from alcabala.db.engine import make_engine
         from alcabala.db.migrate import upgrade
 
-        engine = engine_for(database)
+        settings = settings_for(database)
+        engine = make_engine(settings.database_url)
         upgrade(engine)
         engine.dispose()
         typer.echo(f"alcabala listening on http://{host}:{port}/  (API docs at /docs)")
-        uvicorn.run(create_app(database), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")

@@ -9,8 +9,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from alcabala.bulk.formats import format_for, open_text
 from alcabala.bulk.kinds import KINDS
-from alcabala.bulk.services import count, export_rows, import_rows, write_rejects
-from alcabala.cli.common import DATABASE_OPTION, engine_for, err_console
+from alcabala.bulk.services import IMPORTER, count, export_rows, import_rows, write_rejects
+from alcabala.cli.common import DATABASE_OPTION, actor_named, door_for, err_console
+from alcabala.context import Actor, Door
 from alcabala.errors import ValidationError
 
 KIND_HELP = "One of: " + ", ".join(KINDS) + " (import them in this order)."
@@ -36,6 +37,13 @@ def _data_lines(path: str) -> int | None:
         return max(sum(1 for _ in f) - (0 if path.endswith((".jsonl", ".ndjson")) else 1), 0)
 
 
+def _actor(door: Door, username: str | None) -> Actor:
+    if not username:
+        return IMPORTER
+    with door.read(IMPORTER) as ctx:
+        return actor_named(ctx.session, username).via("import")
+
+
 def register(app: typer.Typer) -> None:
     @app.command("import")
     def import_cmd(
@@ -50,6 +58,9 @@ def register(app: typer.Typer) -> None:
         fmt: str | None = typer.Option(
             None, "--format", help="csv or jsonl (default: from the file name)."
         ),
+        actor: str | None = typer.Option(
+            None, "--actor", help="Username the import is recorded under (default: the system)."
+        ),
         database: str | None = DATABASE_OPTION,
     ) -> None:
         """Import a registry file in one transaction: one bad row and nothing is stored.
@@ -61,20 +72,21 @@ def register(app: typer.Typer) -> None:
         fmt = format_for(file, fmt)
         if file != "-" and not Path(file).is_file():
             raise ValidationError(f"No such file: {file}", field="file")
-        engine = engine_for(database)
-        with _progress() as progress, open_text(file, "r") as source:
-            task = progress.add_task(f"importing {kind}", total=_data_lines(file))
-            report = import_rows(
-                engine,
-                kind,
-                source,
-                fmt,
-                partial=partial,
-                progress=lambda n: progress.advance(task, n),
-            )
-        engine.dispose()
+        with door_for(database) as door:
+            who = _actor(door, actor)
+            with _progress() as progress, open_text(file, "r") as source:
+                task = progress.add_task(f"importing {kind}", total=_data_lines(file))
+                report = import_rows(
+                    door,
+                    kind,
+                    source,
+                    fmt,
+                    actor=who,
+                    partial=partial,
+                    progress=lambda n: progress.advance(task, n),
+                )
         for error in report.errors[:MAX_LISTED_ERRORS]:
-            typer.echo(str(error), err=True)
+            typer.echo(f"{error} [{error.code}]", err=True)
         if len(report.errors) > MAX_LISTED_ERRORS:
             typer.echo(f"... and {len(report.errors) - MAX_LISTED_ERRORS} more", err=True)
         if report.errors and not partial:
@@ -98,17 +110,23 @@ def register(app: typer.Typer) -> None:
             None, "--format", help="csv or jsonl (default: from the output name, else csv)."
         ),
         output: str = typer.Option("-", "-o", "--output", help="Output file ('-' for stdout)."),
+        actor: str | None = typer.Option(
+            None, "--actor", help="Username the export is audited under (default: the system)."
+        ),
+        reason: str = typer.Option("export", "--reason", help="Why the export is made."),
         database: str | None = DATABASE_OPTION,
     ) -> None:
-        """Export every record of a registry, in a stable order, as CSV or JSONL."""
+        """Export every record of a registry, in a stable order, as CSV or JSONL (audited)."""
         if kind not in KINDS:
             raise ValidationError(f"Unknown kind {kind!r}; {KIND_HELP}", field="kind")
         fmt = format_for(output, fmt)
-        engine = engine_for(database)
-        with _progress() as progress, open_text(output, "w") as out:
-            task = progress.add_task(f"exporting {kind}", total=count(engine, kind))
-            written = export_rows(engine, kind, out, fmt, lambda n: progress.advance(task, n))
-            out.flush()
-        engine.dispose()
+        with door_for(database) as door:
+            who = _actor(door, actor)
+            with _progress() as progress, open_text(output, "w") as out:
+                task = progress.add_task(f"exporting {kind}", total=count(door, kind))
+                written = export_rows(
+                    door, kind, out, fmt, lambda n: progress.advance(task, n), who, reason
+                )
+                out.flush()
         if output != "-":
             typer.echo(f"{written} {kind} exported to {output}", err=True)

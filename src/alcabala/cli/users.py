@@ -7,8 +7,9 @@ import sys
 import typer
 
 from alcabala.accounts.models import AgencyKind, Role
+from alcabala.accounts.passwords import hasher_for
 from alcabala.accounts.services import add_agency, add_user, revoke_tokens, set_password
-from alcabala.cli.common import DATABASE_OPTION, console, writing
+from alcabala.cli.common import DATABASE_OPTION, console, safe, writing
 from alcabala.errors import ValidationError
 
 ROLES = ", ".join(r.value for r in Role)
@@ -47,9 +48,10 @@ def register(app: typer.Typer) -> None:
         until `alcabala users password NAME` sets a password for the web console.
         """
         password = _read_password(True) if password_stdin else None
-        with writing(database) as session:
-            user, token = add_user(session, name, role, agency, password)
-            console.print(f"user {user.username} ({user.role}) created; API token:")
+        with writing(database) as ctx:
+            hasher = hasher_for(ctx.settings)
+            user, token = add_user(ctx.session, name, role, agency, password, hasher)
+            console.print(f"user {safe(user.username)} ({user.role}) created; API token:")
         typer.echo(token)
 
     @users.command("password")
@@ -62,18 +64,18 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Set or change a user's password (asked twice unless --password-stdin)."""
         password = _read_password(password_stdin)
-        with writing(database) as session:
-            set_password(session, name, password)
-        console.print(f"password of {name} set")
+        with writing(database) as ctx:
+            set_password(ctx.session, name, password, hasher_for(ctx.settings))
+        console.print(f"password of {safe(name)} set")
 
     @users.command("revoke-tokens")
     def revoke_cmd(
         name: str = typer.Argument(..., help="Username."), database: str | None = DATABASE_OPTION
     ) -> None:
         """Revoke every API token of a user (a lost phone, a departure)."""
-        with writing(database) as session:
-            count = revoke_tokens(session, name)
-        console.print(f"{count} token(s) of {name} revoked")
+        with writing(database) as ctx:
+            count = revoke_tokens(ctx.session, name, ctx.now())
+        console.print(f"{count} token(s) of {safe(name)} revoked")
 
     @agencies.command("add")
     def agency_add_cmd(
@@ -84,6 +86,6 @@ def register(app: typer.Typer) -> None:
         database: str | None = DATABASE_OPTION,
     ) -> None:
         """Register an agency."""
-        with writing(database) as session:
-            agency = add_agency(session, code, name, kind, state)
-            console.print(f"agency {agency.code} added")
+        with writing(database) as ctx:
+            agency = add_agency(ctx.session, code, name, kind, state)
+            console.print(f"agency {safe(agency.code)} added")

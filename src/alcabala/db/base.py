@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar, cast
 
-from sqlalchemy import DateTime, Integer, MetaData, String, Table
+from collections.abc import Callable
+
+from sqlalchemy import DateTime, Integer, MetaData, String, Table, event
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -75,3 +77,20 @@ def table_of(model: type[Base]) -> Table:
     """The Core table of a model, for plain ``executemany`` inserts on bulk paths (no ORM
     bookkeeping, no RETURNING of generated keys)."""
     return cast(Table, model.__table__)
+
+
+#: ``session.info`` key of the injected clock's ``now`` (set by the unit of work's opener).
+NOW = "alcabala.now"
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_created_at(session: Session, _context: object, _instances: object) -> None:
+    """New rows get ``created_at`` from the injected clock of their session, so a record's
+    birth follows the same clock as its history (the column default is a last resort)."""
+    now: Callable[[], dt.datetime] | None = session.info.get(NOW)
+    if now is None:
+        return
+    stamp = now()
+    for obj in session.new:
+        if hasattr(obj, "created_at") and getattr(obj, "created_at", None) is None:
+            obj.created_at = stamp

@@ -19,8 +19,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from alcabala.config import Settings
-from alcabala.errors import ConflictError, ValidationError
+from alcabala.errors import ConflictError, Error, ValidationError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -33,9 +32,9 @@ def _normalize_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
-    """Create an engine for ``url`` (default: ``ALCABALA_DATABASE_URL`` or ``alcabala.db``)."""
-    url = _normalize_url(url or Settings.from_env().database_url)
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine for ``url`` (``Settings.database_url``; sqlite or postgresql)."""
+    url = _normalize_url(url)
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         _configure_sqlite(engine)
@@ -82,7 +81,13 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
     session = Session(bind=bind, expire_on_commit=False)
     try:
         with session.begin():
-            yield session
+            try:
+                yield session
+            except Error as exc:
+                if not exc.keeps_changes:
+                    raise
+                session.commit()  # what led to the error stands (see Error.keeps_changes)
+                raise
     except StaleDataError as exc:
         raise ConflictError(
             "The record was changed by someone else meanwhile; reload it and try again."

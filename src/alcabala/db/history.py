@@ -44,6 +44,6 @@ class Change(Base):
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-def record_change(session: Session, entity: str, entity_id: int) -> None:
+def record_change(session: Session, entity: str, entity_id: int, at: dt.datetime) -> None:
     """Append ``entity``/``entity_id`` to the change sequence inside the current transaction."""
-    session.add(Change(entity=entity, entity_id=entity_id))
+    session.add(Change(entity=entity, entity_id=entity_id, at=at))

@@ -3,29 +3,20 @@
 Every transition checks the expected version (a stale form loses with a conflict instead of
 overwriting), refuses moves the lifecycle does not allow, appends a history row with actor,
 time and reason, and announces the change on the change sequence; all in the caller's
-transaction, so a refused transition changes nothing.
+transaction, so a refused transition changes nothing. Time is the caller's (``at``, from its
+injected clock), never read here.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from alcabala.db.base import utcnow
 from alcabala.db.history import record_change
 from alcabala.errors import ConflictError, TransitionError, ValidationError
-
-
-class HasId(Protocol):
-    @property
-    def id(self) -> Any: ...
-
-
-def actor_id(actor: HasId | None) -> int | None:
-    """The id recorded as a transition's actor; None is the system itself."""
-    return actor.id if actor is not None else None
 
 
 class Stateful(Protocol):
@@ -63,6 +54,7 @@ def transition(
     history: type[Any],
     history_fk: str,
     actor_id: int | None,
+    at: dt.datetime,
     reason: str = "",
     current: str | None = None,
     expected_version: int | None = None,
@@ -96,12 +88,12 @@ def transition(
             to_state=target,
             actor_id=actor_id,
             reason=reason,
-            at=utcnow(),
+            at=at,
             **history_fields,
         )
     )
     session.flush()
-    record_change(session, lifecycle.entity, record.id)
+    record_change(session, lifecycle.entity, record.id, at)
 
 
 def log_creation(
@@ -112,6 +104,7 @@ def log_creation(
     history: type[Any],
     history_fk: str,
     actor_id: int | None,
+    at: dt.datetime,
     reason: str = "",
 ) -> None:
     """Write the first history row (from nothing to the record's initial state)."""
@@ -123,7 +116,7 @@ def log_creation(
             to_state=record.status,
             actor_id=actor_id,
             reason=reason,
-            at=utcnow(),
+            at=at,
         )
     )
-    record_change(session, lifecycle.entity, record.id)
+    record_change(session, lifecycle.entity, record.id, at)

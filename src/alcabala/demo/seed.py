@@ -2,7 +2,9 @@
 
 The registry goes in through the bulk importer, kind by kind, so the demo exercises the same
 validation as real data; one transaction per kind. Then two weeks of stops are recorded
-through the engine and the recorder.
+through the engine and the recorder. Everything is dated relative to the door's clock: run
+on any day, the demo has permits valid today, warrants expiring next week and hits pending
+now.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, func, select
 
 from alcabala.accounts.models import User
+from alcabala.accounts.passwords import hasher_for
 from alcabala.accounts.services import add_user
 from alcabala.bulk.kinds import KINDS
 from alcabala.bulk.services import import_rows
-from alcabala.db.engine import read_session, unit_of_work
+from alcabala.context import SYSTEM, Door
+from alcabala.db.engine import read_session
 from alcabala.demo.generator import generate
 from alcabala.demo.stops import record_demo_stops
 from alcabala.errors import ValidationError
@@ -46,14 +50,14 @@ def is_empty(engine: Engine) -> bool:
 
 
 def seed(
-    engine: Engine,
+    door: Door,
     vehicles: int = 2000,
     seed: int = 7,
     progress: Callable[[str, int], None] | None = None,
     stops: int = 400,
 ) -> SeedReport:
     """Import the generated registry and create the demo users (password ``alcabala-demo``)."""
-    data = generate(vehicles=vehicles, seed=seed)
+    data = generate(vehicles=vehicles, seed=seed, today=door.clock.now().date())
     counts: dict[str, int] = {}
     for kind in KINDS:
         rows = data.get(kind, [])
@@ -64,7 +68,7 @@ def seed(
         writer.writeheader()
         writer.writerows(rows)
         buffer.seek(0)
-        report = import_rows(engine, kind, buffer, "csv")
+        report = import_rows(door, kind, buffer, "csv")
         if not report.ok:
             first = report.errors[0]
             raise ValidationError(f"demo data for {kind} is invalid: {first}", field=kind)
@@ -72,12 +76,13 @@ def seed(
         if progress is not None:
             progress(kind, report.stored)
     users = []
-    with unit_of_work(engine) as session:
+    hasher = hasher_for(door.settings)
+    with door.write(SYSTEM) as ctx:
         for username, role, agency in DEMO_USERS:
-            user, token = add_user(session, username, role, agency, DEMO_PASSWORD)
+            user, token = add_user(ctx.session, username, role, agency, DEMO_PASSWORD, hasher)
             users.append((user.username, role, token))
     if stops:
-        counts["checks"] = record_demo_stops(engine, count=stops, seed=seed)
+        counts["checks"] = record_demo_stops(door, count=stops, seed=seed)
         if progress is not None:
             progress("checks", counts["checks"])
     return SeedReport(counts, users)

@@ -10,7 +10,7 @@ import datetime as dt
 import random
 import uuid
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 
 from alcabala.accounts.models import User
 from alcabala.checkpoints.models import Checkpoint
@@ -18,7 +18,7 @@ from alcabala.checks.hotlist import HotlistLoader
 from alcabala.checks.recorder import PendingCheck, Recorder
 from alcabala.checks.schemas import StopIn
 from alcabala.checks.services import engine_stop, pending_check
-from alcabala.db.base import utcnow
+from alcabala.context import Actor, Door
 from alcabala.db.engine import read_session
 from alcabala.persons.models import Person, Warrant, WarrantStatus
 from alcabala.vehicles.models import ReportStatus, StolenReport, Vehicle
@@ -26,11 +26,13 @@ from alcabala.vehicles.models import ReportStatus, StolenReport, Vehicle
 MISREADS = str.maketrans({"B": "8", "O": "0", "S": "5", "Z": "2"})
 
 
-def record_demo_stops(engine: Engine, count: int = 400, seed: int = 7, days: int = 14) -> int:
+def record_demo_stops(door: Door, count: int = 400, seed: int = 7, days: int = 14) -> int:
     """Record ``count`` stops spread over the last ``days`` days; returns how many."""
     rng = random.Random(seed)
+    engine = door.engine
     with read_session(engine) as s:
-        officer = s.scalar(select(User.id).where(User.username == "oficial"))
+        user = s.scalar(select(User).where(User.username == "oficial"))
+        officer = Actor(user.id, user.username, user.role, user.agency_id, "cli") if user else None
         checkpoints = list(s.scalars(select(Checkpoint)))
         vehicles = list(s.execute(select(Vehicle.plate, Vehicle.vin).limit(5000)))
         stolen = list(
@@ -50,9 +52,9 @@ def record_demo_stops(engine: Engine, count: int = 400, seed: int = 7, days: int
         )
     if officer is None or not checkpoints or not vehicles:
         return 0
-    loader = HotlistLoader(engine)
+    loader = HotlistLoader(engine, door.clock)
     loader.load()
-    now = utcnow()
+    now = door.clock.now()
     batch: list[PendingCheck] = []
     for i in range(count):
         roll = rng.random()

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from alcabala.accounts.bulk import agency_ids
 from alcabala.accounts.models import Agency
-from alcabala.bulk.codec import Codec, RowProblems, lookup_error, parse, store_stateful
+from alcabala.bulk.codec import Codec, lookup_error, parse, store_stateful
 from alcabala.livestock.models import (
     Brand,
     LivestockTheft,
@@ -29,9 +29,11 @@ from alcabala.livestock.models import (
     Premises,
     TheftStatus,
 )
+from alcabala.livestock.rules import brand_on_origin, needs_marks
 from alcabala.livestock.schemas import BrandIn, LivestockTheftIn, PermitIn, PremisesIn
 from alcabala.persons.bulk import person_ids
 from alcabala.persons.models import Person
+from alcabala.rules import unique
 from alcabala.schemas import UtcDatetime
 
 
@@ -82,8 +84,7 @@ class PremisesCodec(Codec):
 
     def convert(self, row: dict[str, Any]) -> Any:
         data: PremisesIn = parse(PremisesIn, row)
-        if data.code in self.seen:
-            raise RowProblems([("code", f"premises {data.code} already exist")])
+        unique("Premises", data.code, data.code in self.seen, field="code")
         owner = None
         if data.owner_national_id:
             owner = self.persons.get((data.owner_country, data.owner_national_id))
@@ -120,8 +121,7 @@ class BrandCodec(Codec):
 
     def convert(self, row: dict[str, Any]) -> Any:
         data: BrandIn = parse(BrandIn, row)
-        if data.mark in self.seen:
-            raise RowProblems([("mark", f"brand {data.mark} is already registered")])
+        unique("Brand", data.mark, data.mark in self.seen, field="mark")
         if data.premises not in self.premises:
             raise lookup_error("premises", "premises", data.premises, "import premises first")
         self.seen.add(data.mark)
@@ -204,15 +204,16 @@ class PermitCodec(Codec):
         self.agencies = agency_ids(session)
         self.premises = _premises_ids(session)
         self.brands = {
-            mark: premises
-            for mark, premises in session.execute(select(Brand.mark, Brand.premises_id))
+            mark: code
+            for mark, code in session.execute(
+                select(Brand.mark, Premises.code).join(Premises, Brand.premises_id == Premises.id)
+            )
         }
         self.seen = set(session.scalars(select(Permit.number)))
 
     def convert(self, row: dict[str, Any]) -> Any:
         data: PermitRow = parse(PermitRow, row)
-        if data.number in self.seen:
-            raise RowProblems([("number", f"permit {data.number} already exists")])
+        unique("Permit", data.number, data.number in self.seen)
         if data.issuer not in self.agencies:
             raise lookup_error("issuer", "agency", data.issuer, "import agencies first")
         for field in ("origin_premises", "destination_premises"):
@@ -220,10 +221,8 @@ class PermitCodec(Codec):
                 raise lookup_error(field, "premises", getattr(data, field), "import premises first")
         origin = self.premises[data.origin_premises]
         for i, line in enumerate(data.lines):
-            if line.brand and self.brands.get(line.brand) != origin:
-                raise RowProblems(
-                    [(f"lines.{i}.brand", f"brand {line.brand} is not registered to the origin")]
-                )
+            if line.brand:
+                brand_on_origin(i, line.brand, self.brands.get(line.brand), data.origin_premises)
         self.seen.add(data.number)
         return Permit(
             number=data.number,
@@ -250,7 +249,7 @@ class PermitCodec(Codec):
 
     def store(self, session: Session, payloads: list[Any]) -> None:
         store_stateful(
-            session,
+            self.ctx,
             payloads,
             history=PermitTransition,
             history_fk="permit_id",
@@ -309,10 +308,8 @@ class LivestockTheftCodec(Codec):
 
     def convert(self, row: dict[str, Any]) -> Any:
         data: LivestockTheftRow = parse(LivestockTheftRow, row)
-        if data.number in self.seen:
-            raise RowProblems([("number", f"report {data.number} already exists")])
-        if not data.brand and not data.ear_tags:
-            raise RowProblems([("brand", "a brand or at least one ear tag is required")])
+        unique("Livestock theft report", data.number, data.number in self.seen)
+        needs_marks(data.brand, data.ear_tags)
         if data.agency not in self.agencies:
             raise lookup_error("agency", "agency", data.agency, "import agencies first")
         if data.premises and data.premises not in self.premises:
@@ -332,7 +329,7 @@ class LivestockTheftCodec(Codec):
 
     def store(self, session: Session, payloads: list[Any]) -> None:
         store_stateful(
-            session,
+            self.ctx,
             payloads,
             history=LivestockTheftTransition,
             history_fk="theft_id",

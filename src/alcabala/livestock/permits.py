@@ -15,12 +15,12 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alcabala.accounts.models import User
+from alcabala.accounts.audit import audit_lookup, need_reason
 from alcabala.accounts.services import get_agency
-from alcabala.db.base import utcnow
+from alcabala.context import Ctx
 from alcabala.db.history import record_change
-from alcabala.db.lifecycle import Lifecycle, actor_id, log_creation, transition
-from alcabala.errors import ConflictError, NotFoundError, TransitionError, ValidationError
+from alcabala.db.lifecycle import Lifecycle, log_creation, transition
+from alcabala.errors import NotFoundError, TransitionError, ValidationError
 from alcabala.livestock.models import (
     Brand,
     Permit,
@@ -30,8 +30,10 @@ from alcabala.livestock.models import (
     PermitTransition,
     Premises,
 )
+from alcabala.livestock.rules import brand_on_origin
 from alcabala.livestock.schemas import BrandIn, PermitIn, PremisesIn
 from alcabala.persons.services import get_or_register_person
+from alcabala.rules import unique
 
 P = PermitStatus
 PERMIT = Lifecycle(
@@ -56,9 +58,9 @@ def get_premises(session: Session, code: str, field: str = "premises") -> Premis
     return premises
 
 
-def register_premises(session: Session, data: PremisesIn) -> Premises:
-    if find_premises(session, data.code) is not None:
-        raise ConflictError(f"Premises {data.code} is already registered.", field="code")
+def register_premises(ctx: Ctx, data: PremisesIn) -> Premises:
+    session = ctx.session
+    unique("Premises", data.code, find_premises(session, data.code) is not None, field="code")
     premises = Premises(
         code=data.code,
         name=data.name,
@@ -68,10 +70,10 @@ def register_premises(session: Session, data: PremisesIn) -> Premises:
         lon=data.lon,
     )
     if data.owner_national_id:
-        premises.owner = get_or_register_person(session, data.owner_national_id, data.owner_country)
+        premises.owner = get_or_register_person(ctx, data.owner_national_id, data.owner_country)
     session.add(premises)
     session.flush()
-    record_change(session, "premises", premises.id)
+    record_change(session, "premises", premises.id, ctx.now())
     return premises
 
 
@@ -79,9 +81,9 @@ def find_brand(session: Session, mark: str) -> Brand | None:
     return session.scalar(select(Brand).where(Brand.mark == mark.strip().upper()))
 
 
-def register_brand(session: Session, data: BrandIn) -> Brand:
-    if find_brand(session, data.mark) is not None:
-        raise ConflictError(f"Brand {data.mark} is already registered.", field="mark")
+def register_brand(ctx: Ctx, data: BrandIn) -> Brand:
+    session = ctx.session
+    unique("Brand", data.mark, find_brand(session, data.mark) is not None, field="mark")
     brand = Brand(
         mark=data.mark,
         premises=get_premises(session, data.premises),
@@ -89,11 +91,19 @@ def register_brand(session: Session, data: BrandIn) -> Brand:
     )
     session.add(brand)
     session.flush()
-    record_change(session, "brand", brand.id)
+    record_change(session, "brand", brand.id, ctx.now())
     return brand
 
 
 # Transit permits ----------------------------------------------------------------------------
+
+
+def check_permit_window(data: PermitIn, now: dt.datetime) -> None:
+    """A permit is not born expired (the window's length is checked by :class:`PermitIn`)."""
+    if data.valid_to <= now:
+        raise ValidationError(
+            "valid_to is already past: the permit would be born expired.", field="valid_to"
+        )
 
 
 def _check_brands(session: Session, data: PermitIn, origin: Premises) -> None:
@@ -106,31 +116,15 @@ def _check_brands(session: Session, data: PermitIn, origin: Premises) -> None:
         )
         owners = {mark: code for mark, code in rows}
     for i, line in enumerate(data.lines):
-        if not line.brand:
-            continue
-        owner = owners.get(line.brand)
-        if owner is None:
-            raise ValidationError(
-                f"Brand {line.brand} is not registered.", field=f"lines.{i}.brand"
-            )
-        if owner != origin.code:
-            raise ValidationError(
-                f"Brand {line.brand} is registered to premises {owner}, not to the origin "
-                f"premises {origin.code}.",
-                field=f"lines.{i}.brand",
-            )
+        if line.brand:
+            brand_on_origin(i, line.brand, owners.get(line.brand), origin.code)
 
 
-def issue_permit(
-    session: Session, data: PermitIn, actor: User | None, now: dt.datetime | None = None
-) -> Permit:
-    now = now or utcnow()
-    if session.scalar(select(Permit.id).where(Permit.number == data.number)) is not None:
-        raise ConflictError(f"Permit {data.number} already exists.", field="number")
-    if data.valid_to <= now:
-        raise ValidationError(
-            "valid_to is already past: the permit would be born expired.", field="valid_to"
-        )
+def issue_permit(ctx: Ctx, data: PermitIn) -> Permit:
+    session, now = ctx.session, ctx.now()
+    taken = session.scalar(select(Permit.id).where(Permit.number == data.number)) is not None
+    unique("Permit", data.number, taken)
+    check_permit_window(data, now)
     issuer = get_agency(session, data.issuer, field="issuer")
     origin = get_premises(session, data.origin_premises, field="origin_premises")
     destination = get_premises(session, data.destination_premises, field="destination_premises")
@@ -164,8 +158,25 @@ def issue_permit(
         PERMIT,
         history=PermitTransition,
         history_fk="permit_id",
-        actor_id=actor_id(actor),
+        actor_id=ctx.actor_id,
+        at=now,
     )
+    return permit
+
+
+def read_permit(ctx: Ctx, permit_id: int, reason: str) -> Permit:
+    """A transit permit by id (audited under the plate of the vehicle carrying it)."""
+    why = need_reason(ctx, reason)  # before the fetch: no reason, no answer of any kind
+    permit = get_permit(ctx.session, permit_id)
+    audit_lookup(ctx, "read", "vehicle", permit.vehicle_plate, reason=why)
+    return permit
+
+
+def read_permit_by_number(ctx: Ctx, number: str, reason: str) -> Permit:
+    """A transit permit by number (audited under the plate of the vehicle carrying it)."""
+    why = need_reason(ctx, reason)
+    permit = get_permit_by_number(ctx.session, number)
+    audit_lookup(ctx, "read", "vehicle", permit.vehicle_plate, reason=why)
     return permit
 
 
@@ -184,22 +195,22 @@ def get_permit_by_number(session: Session, number: str) -> Permit:
 
 
 def _move_permit(
-    session: Session,
+    ctx: Ctx,
     permit: Permit,
     target: str,
-    actor: User | None,
     reason: str,
     expected_version: int | None,
     now: dt.datetime,
 ) -> Permit:
     transition(
-        session,
+        ctx.session,
         permit,
         PERMIT,
         target,
         history=PermitTransition,
         history_fk="permit_id",
-        actor_id=actor_id(actor),
+        actor_id=ctx.actor_id,
+        at=ctx.now(),
         reason=reason,
         # Time may already have expired it, whatever the row says; the sweeper itself moves
         # from the stored status.
@@ -210,45 +221,39 @@ def _move_permit(
 
 
 def use_permit(
-    session: Session,
+    ctx: Ctx,
     permit_id: int,
-    actor: User | None,
     reason: str = "",
     expected_version: int | None = None,
-    now: dt.datetime | None = None,
+    at: dt.datetime | None = None,
 ) -> Permit:
-    """The animals arrived under this permit; ``now`` is when (e.g. an offline check's time)."""
-    now = now or utcnow()
-    permit = get_permit(session, permit_id)
+    """The animals arrived under this permit; ``at`` is when (e.g. an offline check's time;
+    default: now)."""
+    now = at or ctx.now()
+    permit = get_permit(ctx.session, permit_id)
     if permit.effective_status(now) == P.ISSUED and now < permit.valid_from:
         raise TransitionError(
             f"The transit permit {permit.number} is valid only from "
             f"{permit.valid_from:%Y-%m-%d %H:%M} UTC; it cannot be used before then.",
             field="valid_from",
         )
-    return _move_permit(session, permit, P.USED, actor, reason, expected_version, now)
+    return _move_permit(ctx, permit, P.USED, reason, expected_version, now)
 
 
 def cancel_permit(
-    session: Session,
-    permit_id: int,
-    actor: User | None,
-    reason: str,
-    expected_version: int | None = None,
+    ctx: Ctx, permit_id: int, reason: str, expected_version: int | None = None
 ) -> Permit:
     """The permit was withdrawn or issued in error (a reason is required)."""
-    permit = get_permit(session, permit_id)
-    return _move_permit(session, permit, P.CANCELLED, actor, reason, expected_version, utcnow())
+    permit = get_permit(ctx.session, permit_id)
+    return _move_permit(ctx, permit, P.CANCELLED, reason, expected_version, ctx.now())
 
 
-def expire_permits(session: Session, now: dt.datetime | None = None) -> int:
+def expire_permits(ctx: Ctx) -> int:
     """Record the expiry of every issued permit past ``valid_to``; returns how many."""
-    now = now or utcnow()
-    due = session.scalars(
+    now = ctx.now()
+    due = ctx.session.scalars(
         select(Permit).where(Permit.status == P.ISSUED, Permit.valid_to <= now)
     ).all()
     for permit in due:
-        _move_permit(
-            session, permit, P.EXPIRED, None, "expired automatically at valid_to", None, now
-        )
+        _move_permit(ctx, permit, P.EXPIRED, "expired automatically at valid_to", None, now)
     return len(due)

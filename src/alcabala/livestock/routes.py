@@ -10,14 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
-from sqlalchemy import Engine
+from fastapi import APIRouter, Depends, Query
 
+from alcabala.accounts.deps import DoorDep, RecordId, require
 from alcabala.accounts.models import Role
-from alcabala.api.deps import Db, Principal, Reading, RecordId, actor_of, require
-from alcabala.api.hooks import after_write
-from alcabala.db.base import utcnow
-from alcabala.db.engine import unit_of_work
+from alcabala.context import Actor
 from alcabala.errors import ValidationError
 from alcabala.livestock import services
 from alcabala.livestock.models import Brand, LivestockTheft, Permit, Premises
@@ -36,10 +33,13 @@ from alcabala.schemas import CODE, TransitionIn
 
 router = APIRouter(prefix="/v1", tags=["livestock"])
 # Ids are 32-bit integers in the database: a larger one is a 422 here, not a 500 there.
-Livestock = Annotated[Principal, Depends(require(Role.LIVESTOCK))]
-PermitReader = Annotated[Principal, Depends(require(Role.LIVESTOCK, Role.OFFICER, Role.SUPERVISOR))]
-PermitUser = Annotated[Principal, Depends(require(Role.LIVESTOCK, Role.OFFICER))]
-TheftWriter = Annotated[Principal, Depends(require(Role.LIVESTOCK, Role.REGISTRAR))]
+Livestock = Annotated[Actor, Depends(require(Role.LIVESTOCK))]
+PermitReader = Annotated[Actor, Depends(require(Role.LIVESTOCK, Role.OFFICER, Role.SUPERVISOR))]
+PermitUser = Annotated[Actor, Depends(require(Role.LIVESTOCK, Role.OFFICER))]
+TheftWriter = Annotated[Actor, Depends(require(Role.LIVESTOCK, Role.REGISTRAR))]
+Reason = Annotated[
+    str, Query(max_length=200, description="Why you look this up (required of officers).")
+]
 
 
 def premises_out(p: Premises) -> PremisesOut:
@@ -61,7 +61,7 @@ def brand_out(b: Brand) -> BrandOut:
     )
 
 
-def permit_out(p: Permit, now: dt.datetime | None = None) -> PermitOut:
+def permit_out(p: Permit, now: dt.datetime) -> PermitOut:
     """The permit as of ``now``: ``status`` is the effective one (expired once past
     ``valid_to``, even before the sweeper records it)."""
     return PermitOut.model_validate(
@@ -75,7 +75,7 @@ def permit_out(p: Permit, now: dt.datetime | None = None) -> PermitOut:
             "plate_country": p.plate_country,
             "valid_from": p.valid_from,
             "valid_to": p.valid_to,
-            "status": p.effective_status(now or utcnow()),
+            "status": p.effective_status(now),
             "version": p.version,
             "lines": [
                 PermitLineOut(
@@ -124,106 +124,82 @@ def path_number(number: str) -> str:
 
 
 @router.post("/premises", status_code=201, summary="Register premises (a ranch or farm)")
-def register_premises(body: PremisesIn, user: Livestock, db: Db, request: Request) -> PremisesOut:
-    with unit_of_work(db) as s:
-        out = premises_out(services.register_premises(s, body))
-    after_write(request)
-    return out
+def register_premises(body: PremisesIn, user: Livestock, door: DoorDep) -> PremisesOut:
+    with door.write(user) as ctx:
+        return premises_out(services.register_premises(ctx, body))
 
 
 @router.post("/brands", status_code=201, summary="Register a brand to premises")
-def register_brand(body: BrandIn, user: Livestock, db: Db, request: Request) -> BrandOut:
-    with unit_of_work(db) as s:
-        out = brand_out(services.register_brand(s, body))
-    after_write(request)
-    return out
+def register_brand(body: BrandIn, user: Livestock, door: DoorDep) -> BrandOut:
+    with door.write(user) as ctx:
+        return brand_out(services.register_brand(ctx, body))
 
 
 # Transit permits ----------------------------------------------------------------------------
 
 
 @router.post("/permits", status_code=201, summary="Issue a transit permit (guía)")
-def issue_permit(body: PermitIn, user: Livestock, db: Db, request: Request) -> PermitOut:
-    with unit_of_work(db) as s:
-        out = permit_out(services.issue_permit(s, body, actor_of(s, user)))
-    after_write(request)
-    return out
+def issue_permit(body: PermitIn, user: Livestock, door: DoorDep) -> PermitOut:
+    with door.write(user) as ctx:
+        return permit_out(services.issue_permit(ctx, body), ctx.now())
 
 
-@router.get("/permits/by-number/{number}", summary="A transit permit by its number")
-def get_permit_by_number(number: str, user: PermitReader, session: Reading) -> PermitOut:
-    return permit_out(services.get_permit_by_number(session, path_number(number)))
-
-
-@router.get("/permits/{permit_id}", summary="A transit permit (status effective now)")
-def get_permit(permit_id: RecordId, user: PermitReader, session: Reading) -> PermitOut:
-    return permit_out(services.get_permit(session, permit_id))
-
-
-def _move_permit(
-    action: str, permit_id: int, body: TransitionIn, user: Principal, db: Engine, request: Request
+@router.get("/permits/by-number/{number}", summary="A transit permit by its number (audited)")
+def get_permit_by_number(
+    number: str, user: PermitReader, door: DoorDep, reason: Reason = ""
 ) -> PermitOut:
-    with unit_of_work(db) as s:
-        actor = actor_of(s, user)
-        if action == "use":
-            permit = services.use_permit(s, permit_id, actor, body.reason, body.version)
-        else:
-            permit = services.cancel_permit(s, permit_id, actor, body.reason, body.version)
-        out = permit_out(permit)
-    after_write(request)
-    return out
+    number = path_number(number)
+    with door.lookup(user) as ctx:
+        return permit_out(services.read_permit_by_number(ctx, number, reason), ctx.now())
+
+
+@router.get("/permits/{permit_id}", summary="A transit permit (audited; status effective now)")
+def get_permit(
+    permit_id: RecordId, user: PermitReader, door: DoorDep, reason: Reason = ""
+) -> PermitOut:
+    with door.lookup(user) as ctx:
+        return permit_out(services.read_permit(ctx, permit_id, reason), ctx.now())
 
 
 @router.post("/permits/{permit_id}/use", summary="The animals arrived under this permit")
 def use_permit(
-    permit_id: RecordId, body: TransitionIn, user: PermitUser, db: Db, request: Request
+    permit_id: RecordId, body: TransitionIn, user: PermitUser, door: DoorDep
 ) -> PermitOut:
-    return _move_permit("use", permit_id, body, user, db, request)
+    with door.write(user) as ctx:
+        permit = services.use_permit(ctx, permit_id, body.reason, body.version)
+        return permit_out(permit, ctx.now())
 
 
 @router.post("/permits/{permit_id}/cancel", summary="Withdrawn or issued in error (reason needed)")
 def cancel_permit(
-    permit_id: RecordId, body: TransitionIn, user: Livestock, db: Db, request: Request
+    permit_id: RecordId, body: TransitionIn, user: Livestock, door: DoorDep
 ) -> PermitOut:
-    return _move_permit("cancel", permit_id, body, user, db, request)
+    with door.write(user) as ctx:
+        permit = services.cancel_permit(ctx, permit_id, body.reason, body.version)
+        return permit_out(permit, ctx.now())
 
 
 # Livestock theft reports --------------------------------------------------------------------
 
 
 @router.post("/livestock-thefts", status_code=201, summary="Report stolen livestock")
-def report_theft(
-    body: LivestockTheftIn, user: TheftWriter, db: Db, request: Request
-) -> LivestockTheftOut:
-    with unit_of_work(db) as s:
-        out = theft_out(services.report_livestock_theft(s, body, actor_of(s, user)))
-    after_write(request)
-    return out
-
-
-def _move_theft(
-    action: str, theft_id: int, body: TransitionIn, user: Principal, db: Engine, request: Request
-) -> LivestockTheftOut:
-    with unit_of_work(db) as s:
-        actor = actor_of(s, user)
-        if action == "recover":
-            theft = services.recover_livestock(s, theft_id, actor, body.reason, body.version)
-        else:
-            theft = services.cancel_livestock_theft(s, theft_id, actor, body.reason, body.version)
-        out = theft_out(theft)
-    after_write(request)
-    return out
+def report_theft(body: LivestockTheftIn, user: TheftWriter, door: DoorDep) -> LivestockTheftOut:
+    with door.write(user) as ctx:
+        return theft_out(services.report_livestock_theft(ctx, body))
 
 
 @router.post("/livestock-thefts/{theft_id}/recover", summary="The stolen animals were found")
 def recover_theft(
-    theft_id: RecordId, body: TransitionIn, user: TheftWriter, db: Db, request: Request
+    theft_id: RecordId, body: TransitionIn, user: TheftWriter, door: DoorDep
 ) -> LivestockTheftOut:
-    return _move_theft("recover", theft_id, body, user, db, request)
+    with door.write(user) as ctx:
+        return theft_out(services.recover_livestock(ctx, theft_id, body.reason, body.version))
 
 
 @router.post("/livestock-thefts/{theft_id}/cancel", summary="Entered in error (reason needed)")
 def cancel_theft(
-    theft_id: RecordId, body: TransitionIn, user: TheftWriter, db: Db, request: Request
+    theft_id: RecordId, body: TransitionIn, user: TheftWriter, door: DoorDep
 ) -> LivestockTheftOut:
-    return _move_theft("cancel", theft_id, body, user, db, request)
+    with door.write(user) as ctx:
+        theft = services.cancel_livestock_theft(ctx, theft_id, body.reason, body.version)
+        return theft_out(theft)

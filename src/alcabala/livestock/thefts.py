@@ -9,14 +9,15 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alcabala.accounts.models import User
 from alcabala.accounts.services import get_agency
-from alcabala.db.base import utcnow
-from alcabala.db.lifecycle import Lifecycle, actor_id, log_creation, transition
-from alcabala.errors import ConflictError, NotFoundError, ValidationError
+from alcabala.context import Ctx
+from alcabala.db.lifecycle import Lifecycle, log_creation, transition
+from alcabala.errors import NotFoundError
 from alcabala.livestock.models import LivestockTheft, LivestockTheftTransition, TheftStatus
 from alcabala.livestock.permits import get_premises
+from alcabala.livestock.rules import needs_marks
 from alcabala.livestock.schemas import LivestockTheftIn
+from alcabala.rules import unique
 
 T = TheftStatus
 LIVESTOCK_THEFT = Lifecycle(
@@ -27,15 +28,11 @@ LIVESTOCK_THEFT = Lifecycle(
 )
 
 
-def report_livestock_theft(
-    session: Session, data: LivestockTheftIn, actor: User | None
-) -> LivestockTheft:
-    if not data.brand and not data.ear_tags:
-        raise ValidationError(
-            "A livestock theft report needs a brand or at least one ear tag.", field="brand"
-        )
-    if session.scalar(select(LivestockTheft.id).where(LivestockTheft.number == data.number)):
-        raise ConflictError(f"Livestock theft report {data.number} already exists.", field="number")
+def report_livestock_theft(ctx: Ctx, data: LivestockTheftIn) -> LivestockTheft:
+    session = ctx.session
+    needs_marks(data.brand, data.ear_tags)
+    taken = session.scalar(select(LivestockTheft.id).where(LivestockTheft.number == data.number))
+    unique("Livestock theft report", data.number, taken is not None)
     theft = LivestockTheft(
         number=data.number,
         agency=get_agency(session, data.agency),
@@ -44,7 +41,7 @@ def report_livestock_theft(
         ear_tags=" ".join(data.ear_tags),
         head_count=data.head_count,
         species=data.species.value,
-        reported_at=data.reported_at or utcnow(),
+        reported_at=data.reported_at or ctx.now(),
         status=T.ACTIVE.value,
     )
     session.add(theft)
@@ -54,7 +51,8 @@ def report_livestock_theft(
         LIVESTOCK_THEFT,
         history=LivestockTheftTransition,
         history_fk="theft_id",
-        actor_id=actor_id(actor),
+        actor_id=ctx.actor_id,
+        at=ctx.now(),
     )
     return theft
 
@@ -66,47 +64,34 @@ def get_livestock_theft(session: Session, theft_id: int) -> LivestockTheft:
     return theft
 
 
-def recover_livestock(
-    session: Session,
-    theft_id: int,
-    actor: User | None,
-    reason: str = "",
-    expected_version: int | None = None,
+def _move(
+    ctx: Ctx, theft_id: int, target: str, reason: str, expected_version: int | None
 ) -> LivestockTheft:
-    """The stolen animals were found: the report leaves the hotlist now."""
-    theft = get_livestock_theft(session, theft_id)
+    theft = get_livestock_theft(ctx.session, theft_id)
     transition(
-        session,
+        ctx.session,
         theft,
         LIVESTOCK_THEFT,
-        T.RECOVERED,
+        target,
         history=LivestockTheftTransition,
         history_fk="theft_id",
-        actor_id=actor_id(actor),
+        actor_id=ctx.actor_id,
+        at=ctx.now(),
         reason=reason,
         expected_version=expected_version,
     )
     return theft
+
+
+def recover_livestock(
+    ctx: Ctx, theft_id: int, reason: str = "", expected_version: int | None = None
+) -> LivestockTheft:
+    """The stolen animals were found: the report leaves the hotlist now."""
+    return _move(ctx, theft_id, T.RECOVERED, reason, expected_version)
 
 
 def cancel_livestock_theft(
-    session: Session,
-    theft_id: int,
-    actor: User | None,
-    reason: str,
-    expected_version: int | None = None,
+    ctx: Ctx, theft_id: int, reason: str, expected_version: int | None = None
 ) -> LivestockTheft:
     """The report was entered in error (a reason is required): off the hotlist, not recovered."""
-    theft = get_livestock_theft(session, theft_id)
-    transition(
-        session,
-        theft,
-        LIVESTOCK_THEFT,
-        T.CANCELLED,
-        history=LivestockTheftTransition,
-        history_fk="theft_id",
-        actor_id=actor_id(actor),
-        reason=reason,
-        expected_version=expected_version,
-    )
-    return theft
+    return _move(ctx, theft_id, T.CANCELLED, reason, expected_version)

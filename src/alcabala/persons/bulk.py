@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from alcabala.accounts.bulk import agency_ids
 from alcabala.accounts.models import Agency
-from alcabala.bulk.codec import Codec, RowProblems, lookup_error, parse, store_stateful
+from alcabala.bulk.codec import Codec, lookup_error, parse, store_stateful
 from alcabala.db.base import table_of
 from alcabala.persons.models import Person, Warrant, WarrantStatus, WarrantTransition
 from alcabala.persons.schemas import PersonIn, WarrantIn
+from alcabala.rules import unique
 
 
 class PersonCodec(Codec):
@@ -34,10 +35,9 @@ class PersonCodec(Codec):
     def convert(self, row: dict[str, Any]) -> Any:
         data: PersonIn = parse(PersonIn, row)
         key = (data.country, data.national_id)
-        if key in self.seen:
-            raise RowProblems([("national_id", f"person {data.national_id} already exists")])
+        unique("Person", f"{data.country} {data.national_id}", key in self.seen, "national_id")
         self.seen.add(key)
-        return data.model_dump()
+        return {**data.model_dump(), "created_at": self.ctx.now()}
 
     def store(self, session: Session, payloads: list[Any]) -> None:
         session.execute(insert(table_of(Person)), payloads)
@@ -103,8 +103,7 @@ class WarrantCodec(Codec):
 
     def convert(self, row: dict[str, Any]) -> Any:
         data: WarrantRow = parse(WarrantRow, row)
-        if data.number in self.seen:
-            raise RowProblems([("number", f"warrant {data.number} already exists")])
+        unique("Warrant", data.number, data.number in self.seen)
         if data.agency not in self.agencies:
             raise lookup_error("agency", "agency", data.agency, "import agencies first")
         person = self.persons.get((data.country, data.national_id))
@@ -127,7 +126,7 @@ class WarrantCodec(Codec):
 
     def store(self, session: Session, payloads: list[Any]) -> None:
         store_stateful(
-            session,
+            self.ctx,
             payloads,
             history=WarrantTransition,
             history_fk="warrant_id",

@@ -32,6 +32,9 @@ class Person(Base):
     given_names: Mapped[str] = mapped_column(String(120), default="")
     surnames: Mapped[str] = mapped_column(String(120), default="")
     birth_date: Mapped[dt.date | None] = mapped_column(Date)
+    # Where notifications reach them, and in which language ("es" unless they asked for "en").
+    email: Mapped[str | None] = mapped_column(String(254))
+    language: Mapped[str] = mapped_column(String(5), default="es", server_default="es")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 

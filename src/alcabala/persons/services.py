@@ -1,9 +1,10 @@
-"""Use cases of persons and warrants: the only code that changes them.
+"""Changes to persons and warrants: the only code making them.
 
 A warrant is ``active`` until it is executed, cancelled (with a reason) or reaches
 ``expires_at``. Expiry is automatic twice over: the sweeper :func:`expire_warrants` records
 the transition, and until it runs the warrant's *effective* status is already ``expired``, so
-an expired warrant can neither hit at a checkpoint nor be executed.
+an expired warrant can neither hit at a checkpoint nor be executed. Audited reads are in
+:mod:`.lookups`.
 """
 
 from __future__ import annotations
@@ -13,15 +14,15 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alcabala.accounts.models import User
 from alcabala.accounts.services import get_agency
-from alcabala.config import Settings
-from alcabala.db.base import utcnow
+from alcabala.context import Ctx
 from alcabala.db.history import record_change
-from alcabala.db.lifecycle import Lifecycle, actor_id, log_creation, transition
-from alcabala.errors import ConflictError, NotFoundError
+from alcabala.db.lifecycle import Lifecycle, transition
+from alcabala.db.lifecycle import log_creation as _log_creation
+from alcabala.errors import NotFoundError
 from alcabala.persons.models import Person, Warrant, WarrantStatus, WarrantTransition
 from alcabala.persons.schemas import PersonIn, WarrantIn
+from alcabala.rules import unique
 
 S = WarrantStatus
 WARRANT = Lifecycle(
@@ -33,40 +34,38 @@ WARRANT = Lifecycle(
 
 
 def find_person(session: Session, national_id: str, country: str) -> Person | None:
+    """The person with this normalized ID, or None. Not audited: for services only."""
     return session.scalar(
         select(Person).where(Person.country == country, Person.national_id == national_id)
     )
 
 
-def register_person(session: Session, data: PersonIn) -> Person:
-    if find_person(session, data.national_id, data.country) is not None:
-        raise ConflictError(
-            f"Person {data.country} {data.national_id} is already registered.",
-            field="national_id",
-        )
+def register_person(ctx: Ctx, data: PersonIn) -> Person:
+    s = ctx.session
+    exists = find_person(s, data.national_id, data.country) is not None
+    unique("Person", f"{data.country} {data.national_id}", exists, field="national_id")
     person = Person(**data.model_dump())
-    session.add(person)
-    session.flush()
-    record_change(session, "person", person.id)
+    s.add(person)
+    s.flush()
+    record_change(s, "person", person.id, ctx.now())
     return person
 
 
-def get_or_register_person(session: Session, national_id: str, country: str) -> Person:
+def get_or_register_person(ctx: Ctx, national_id: str, country: str) -> Person:
     """The person with this (normalized) ID, registered with no names if unknown."""
-    person = find_person(session, national_id, country)
+    person = find_person(ctx.session, national_id, country)
     if person is None:
-        person = register_person(session, PersonIn(national_id=national_id, country=country))
+        person = register_person(ctx, PersonIn(national_id=national_id, country=country))
     return person
 
 
-def issue_warrant(
-    session: Session, data: WarrantIn, actor: User | None, settings: Settings | None = None
-) -> Warrant:
-    settings = settings or Settings.from_env()
-    if session.scalar(select(Warrant.id).where(Warrant.number == data.number)) is not None:
-        raise ConflictError(f"Warrant {data.number} already exists.", field="number")
-    agency = get_agency(session, data.agency)
-    person = get_or_register_person(session, data.national_id, data.country)
+def issue_warrant(ctx: Ctx, data: WarrantIn) -> Warrant:
+    s = ctx.session
+    taken = s.scalar(select(Warrant.id).where(Warrant.number == data.number)) is not None
+    unique("Warrant", data.number, taken)
+    agency = get_agency(s, data.agency)
+    person = get_or_register_person(ctx, data.national_id, data.country)
+    now = ctx.now()
     warrant = Warrant(
         number=data.number,
         person=person,
@@ -78,21 +77,23 @@ def issue_warrant(
         expires_at=data.expires_at,
         urgent=data.urgent,
         status=S.ACTIVE.value,
-        validate_by=utcnow().date() + dt.timedelta(days=settings.first_validation_days),
+        validate_by=now.date() + dt.timedelta(days=ctx.settings.first_validation_days),
     )
-    session.add(warrant)
-    log_creation(
-        session,
+    s.add(warrant)
+    _log_creation(
+        s,
         warrant,
         WARRANT,
         history=WarrantTransition,
         history_fk="warrant_id",
-        actor_id=actor_id(actor),
+        actor_id=ctx.actor_id,
+        at=now,
     )
     return warrant
 
 
 def get_warrant(session: Session, warrant_id: int) -> Warrant:
+    """A warrant by id, for services (not audited: see :func:`.lookups.warrant`)."""
     warrant = session.get(Warrant, warrant_id)
     if warrant is None:
         raise NotFoundError(f"No warrant with id {warrant_id}.", field="id")
@@ -100,26 +101,22 @@ def get_warrant(session: Session, warrant_id: int) -> Warrant:
 
 
 def _move(
-    session: Session,
-    warrant_id: int,
-    target: str,
-    actor: User | None,
-    reason: str,
-    expected_version: int | None,
+    ctx: Ctx, warrant: Warrant, target: str, reason: str, expected_version: int | None
 ) -> Warrant:
-    warrant = get_warrant(session, warrant_id)
+    now = ctx.now()
     transition(
-        session,
+        ctx.session,
         warrant,
         WARRANT,
         target,
         history=WarrantTransition,
         history_fk="warrant_id",
-        actor_id=actor_id(actor),
+        actor_id=ctx.actor_id,
+        at=now,
         reason=reason,
         # Time may already have expired it, whatever the row says; the sweeper itself moves
         # from the stored status.
-        current=warrant.status if target == S.EXPIRED else warrant.effective_status(utcnow()),
+        current=warrant.status if target == S.EXPIRED else warrant.effective_status(now),
         expected_version=expected_version,
         updates={} if target == S.ACTIVE else {"validate_by": None},
     )
@@ -127,35 +124,44 @@ def _move(
 
 
 def execute_warrant(
-    session: Session,
-    warrant_id: int,
-    actor: User | None,
-    reason: str = "",
-    expected_version: int | None = None,
+    ctx: Ctx, warrant_id: int, reason: str = "", expected_version: int | None = None
 ) -> Warrant:
     """The person was arrested on this warrant: it leaves the hotlist."""
-    return _move(session, warrant_id, S.EXECUTED, actor, reason, expected_version)
+    return _move(ctx, get_warrant(ctx.session, warrant_id), S.EXECUTED, reason, expected_version)
 
 
 def cancel_warrant(
-    session: Session,
-    warrant_id: int,
-    actor: User | None,
-    reason: str,
-    expected_version: int | None = None,
+    ctx: Ctx, warrant_id: int, reason: str, expected_version: int | None = None
 ) -> Warrant:
     """The court withdrew the warrant (a reason is required)."""
-    return _move(session, warrant_id, S.CANCELLED, actor, reason, expected_version)
+    return _move(ctx, get_warrant(ctx.session, warrant_id), S.CANCELLED, reason, expected_version)
 
 
-def expire_warrants(session: Session, now: dt.datetime | None = None) -> int:
+def revalidate_warrant(ctx: Ctx, warrant: Warrant, reason: str, next_date: dt.date) -> None:
+    """The warrant still stands: its next re-validation is due on ``next_date``."""
+    transition(
+        ctx.session,
+        warrant,
+        WARRANT,
+        S.ACTIVE,
+        history=WarrantTransition,
+        history_fk="warrant_id",
+        actor_id=ctx.actor_id,
+        at=ctx.now(),
+        reason=reason,
+        current=warrant.effective_status(ctx.now()),
+        updates={"validate_by": next_date},
+    )
+
+
+def expire_warrants(ctx: Ctx) -> int:
     """Record the expiry of every active warrant past ``expires_at``; returns how many."""
-    now = now or utcnow()
-    due = session.scalars(
+    now = ctx.now()
+    due = ctx.session.scalars(
         select(Warrant).where(
             Warrant.status == S.ACTIVE, Warrant.expires_at.is_not(None), Warrant.expires_at <= now
         )
     ).all()
     for warrant in due:
-        _move(session, warrant.id, S.EXPIRED, None, "expired automatically at expires_at", None)
+        _move(ctx, warrant, S.EXPIRED, "expired automatically at expires_at", None)
     return len(due)

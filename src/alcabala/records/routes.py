@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 
+from alcabala.accounts.deps import DoorDep, require
 from alcabala.accounts.models import Role
-from alcabala.api.deps import Db, Principal, Reading, actor_of, require
-from alcabala.api.hooks import after_write
-from alcabala.db.engine import unit_of_work
+from alcabala.context import Actor
 from alcabala.errors import ValidationError
 from alcabala.records import services
 from alcabala.records.schemas import DueRecordOut, ValidateIn
@@ -17,8 +16,8 @@ from alcabala.records.services import DueRecord
 from alcabala.schemas import CODE
 
 router = APIRouter(prefix="/v1", tags=["records"])
-Registrar = Annotated[Principal, Depends(require(Role.REGISTRAR))]
-Reader = Annotated[Principal, Depends(require(Role.REGISTRAR, Role.SUPERVISOR))]
+Registrar = Annotated[Actor, Depends(require(Role.REGISTRAR))]
+Reader = Annotated[Actor, Depends(require(Role.REGISTRAR, Role.SUPERVISOR))]
 
 
 def due_out(r: DueRecord) -> DueRecordOut:
@@ -41,27 +40,17 @@ def path_number(number: str) -> str:
     return value
 
 
-@router.get("/records/due", summary="Active records past their re-validation date")
-def list_due(user: Reader, session: Reading) -> list[DueRecordOut]:
-    return [due_out(r) for r in services.due(session)]
+@router.get("/records/due", summary="Active records past their re-validation date (audited)")
+def list_due(user: Reader, door: DoorDep) -> list[DueRecordOut]:
+    with door.lookup(user) as ctx:
+        return [due_out(r) for r in services.due(ctx)]
 
 
 @router.post(
-    "/records/{number}/validate", summary="Confirm a record still stands (renews for a year)"
+    "/records/{number}/validate",
+    summary="Confirm a record still stands (owning agency; renews for a year)",
 )
-def validate_record(
-    number: str, body: ValidateIn, user: Registrar, db: Db, request: Request
-) -> DueRecordOut:
+def validate_record(number: str, body: ValidateIn, user: Registrar, door: DoorDep) -> DueRecordOut:
     number = path_number(number)
-    with unit_of_work(db) as s:
-        record = services.validate(
-            s,
-            number,
-            actor_of(s, user),
-            kind=body.kind,
-            note=body.note,
-            settings=request.app.state.runtime.settings,
-        )
-        out = due_out(record)
-    after_write(request)
-    return out
+    with door.write(user) as ctx:
+        return due_out(services.validate(ctx, number, kind=body.kind, note=body.note))

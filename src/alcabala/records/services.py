@@ -12,19 +12,18 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from alcabala.accounts.models import Agency, User
-from alcabala.config import Settings
-from alcabala.db.base import utcnow
-from alcabala.db.lifecycle import transition
-from alcabala.errors import NotFoundError, ValidationError
-from alcabala.persons.models import Person, Warrant, WarrantStatus, WarrantTransition
-from alcabala.persons.services import WARRANT
-from alcabala.vehicles.models import ReportStatus, StolenReport, StolenReportTransition, Vehicle
-from alcabala.vehicles.services import STOLEN_REPORT
+from alcabala.accounts.audit import audit_lookup
+from alcabala.accounts.models import Agency
+from alcabala.context import Ctx
+from alcabala.errors import ForbiddenError, NotFoundError, ValidationError
+from alcabala.persons.models import Person, Warrant, WarrantStatus
+from alcabala.persons.services import revalidate_warrant
+from alcabala.vehicles.models import ReportStatus, StolenReport, Vehicle
+from alcabala.vehicles.services import revalidate_report
 
 KINDS = ("stolen-report", "warrant")
+NOT_OWNER = "not_owner"
 
 
 @dataclass(frozen=True)
@@ -38,12 +37,13 @@ class DueRecord:
     days_overdue: int
 
 
-def due(session: Session, today: dt.date | None = None) -> list[DueRecord]:
-    """Active records whose ``validate_by`` has passed, most overdue first."""
-    today = today or utcnow().date()
-    now = utcnow()
+def due(ctx: Ctx, reason: str = "") -> list[DueRecord]:
+    """Active records whose ``validate_by`` has passed, most overdue first. The list names
+    VINs and national IDs: each one listed is audited as read by the actor."""
+    now = ctx.now()
+    today = now.date()
     rows: list[DueRecord] = []
-    reports = session.execute(
+    reports = ctx.session.execute(
         select(StolenReport, Vehicle.vin, Agency.code)
         .join(Vehicle, StolenReport.vehicle_id == Vehicle.id)
         .join(Agency, StolenReport.agency_id == Agency.id)
@@ -62,7 +62,7 @@ def due(session: Session, today: dt.date | None = None) -> list[DueRecord]:
                 (today - report.validate_by).days,
             )
         )
-    warrants = session.execute(
+    warrants = ctx.session.execute(
         select(Warrant, Person.national_id, Agency.code)
         .join(Person, Warrant.person_id == Person.id)
         .join(Agency, Warrant.agency_id == Agency.id)
@@ -84,29 +84,35 @@ def due(session: Session, today: dt.date | None = None) -> list[DueRecord]:
             )
         )
     rows.sort(key=lambda r: (-r.days_overdue, r.kind, r.number))
+    why = reason or "re-validation queue"
+    for r in rows:
+        kind = "vehicle" if r.kind == "stolen-report" else "person"
+        audit_lookup(ctx, "list", kind, r.subject, reason=why)
     return rows
 
 
-def validate(
-    session: Session,
-    number: str,
-    actor: User | None,
-    kind: str | None = None,
-    note: str = "",
-    settings: Settings | None = None,
-) -> DueRecord:
-    """Confirm that the record ``number`` still stands; its next deadline is a year away."""
-    settings = settings or Settings.from_env()
+def _must_own(ctx: Ctx, agency_id: int, label: str) -> None:
+    """Only the agency that owns a record vouches for it."""
+    if ctx.actor.agency_id != agency_id:
+        raise ForbiddenError(
+            f"Only the agency that owns {label} can re-validate it.", field="number", code=NOT_OWNER
+        )
+
+
+def validate(ctx: Ctx, number: str, kind: str | None = None, note: str = "") -> DueRecord:
+    """Confirm that the record ``number`` still stands; its next deadline is a year away.
+    Only a user of the agency that owns the record may do so."""
     if kind is not None and kind not in KINDS:
         raise ValidationError(f"kind must be one of {', '.join(KINDS)}", field="kind")
+    s = ctx.session
     number = number.strip().upper()
     report = (
-        session.scalar(select(StolenReport).where(StolenReport.number == number))
+        s.scalar(select(StolenReport).where(StolenReport.number == number))
         if kind in (None, "stolen-report")
         else None
     )
     warrant = (
-        session.scalar(select(Warrant).where(Warrant.number == number))
+        s.scalar(select(Warrant).where(Warrant.number == number))
         if kind in (None, "warrant")
         else None
     )
@@ -116,36 +122,16 @@ def validate(
             field="kind",
         )
     reason = ("re-validated: " + note.strip()) if note.strip() else "re-validated"
-    next_date = utcnow().date() + dt.timedelta(days=settings.revalidation_days)
-    actor_id = actor.id if actor is not None else None
+    next_date = ctx.now().date() + dt.timedelta(days=ctx.settings.revalidation_days)
     if report is not None:
-        transition(
-            session,
-            report,
-            STOLEN_REPORT,
-            ReportStatus.ACTIVE,
-            history=StolenReportTransition,
-            history_fk="report_id",
-            actor_id=actor_id,
-            reason=reason,
-            updates={"validate_by": next_date},
-        )
+        _must_own(ctx, report.agency_id, f"report {number}")
+        revalidate_report(ctx, report, reason, next_date)
         return DueRecord(
             "stolen-report", report.id, number, report.agency.code, report.vehicle.vin, next_date, 0
         )
     if warrant is not None:
-        transition(
-            session,
-            warrant,
-            WARRANT,
-            WarrantStatus.ACTIVE,
-            history=WarrantTransition,
-            history_fk="warrant_id",
-            actor_id=actor_id,
-            reason=reason,
-            current=warrant.effective_status(utcnow()),
-            updates={"validate_by": next_date},
-        )
+        _must_own(ctx, warrant.agency_id, f"warrant {number}")
+        revalidate_warrant(ctx, warrant, reason, next_date)
         return DueRecord(
             "warrant",
             warrant.id,

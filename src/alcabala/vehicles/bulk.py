@@ -7,17 +7,19 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from alcabala import identifiers
 from alcabala.accounts.bulk import agency_ids
 from alcabala.accounts.models import Agency
-from alcabala.bulk.codec import Codec, RowProblems, lookup_error, parse, store_stateful
+from alcabala.bulk.codec import Codec, lookup_error, parse, store_stateful
 from alcabala.db.base import table_of
 from alcabala.db.history import Change
 from alcabala.persons.bulk import person_ids
 from alcabala.persons.models import Person
+from alcabala.rules import unique
 from alcabala.schemas import UtcDatetime, Vin
+from alcabala.vehicles import rules
 from alcabala.vehicles.models import (
     ReportStatus,
     Retirement,
@@ -30,6 +32,16 @@ from alcabala.vehicles.schemas import RetirementIn, StolenReportIn, VehicleIn
 
 def vehicle_ids(session: Session) -> dict[str, int]:
     return {vin: id_ for id_, vin in session.execute(select(Vehicle.id, Vehicle.vin))}
+
+
+def active_reports(session: Session) -> dict[int, str]:
+    """Vehicle id → number of its active stolen report."""
+    rows = session.execute(
+        select(StolenReport.vehicle_id, StolenReport.number).where(
+            StolenReport.status == ReportStatus.ACTIVE
+        )
+    )
+    return {vehicle_id: number for vehicle_id, number in rows}
 
 
 class VehicleCodec(Codec):
@@ -80,8 +92,7 @@ class VehicleCodec(Codec):
 
     def convert(self, row: dict[str, Any]) -> Any:
         data: VehicleIn = parse(VehicleIn, row)
-        if data.vin in self.seen:
-            raise RowProblems([("vin", f"vehicle {data.vin} already exists")])
+        rules.may_register(data.vin, data.vin in self.seen)
         owner_person = owner_agency = None
         if data.owner_national_id:
             owner_person = self.persons.get((data.owner_country, data.owner_national_id))
@@ -106,12 +117,13 @@ class VehicleCodec(Codec):
             "colour": data.colour,
             "owner_person_id": owner_person,
             "owner_agency_id": owner_agency,
+            "created_at": self.ctx.now(),
         }
 
     def store(self, session: Session, payloads: list[Any]) -> None:
         session.connection().execute(insert(table_of(Vehicle)), payloads)
         # One change entry per batch: hotlist indexes reload vehicles after a bulk import.
-        session.add(Change(entity="vehicles_bulk", entity_id=len(payloads)))
+        session.add(Change(entity="vehicles_bulk", entity_id=len(payloads), at=self.ctx.now()))
 
 
 class StolenReportRow(StolenReportIn):
@@ -161,24 +173,20 @@ class StolenReportCodec(Codec):
         self.agencies = agency_ids(session)
         self.vehicles = vehicle_ids(session)
         self.seen = set(session.scalars(select(StolenReport.number)))
-        active = aliased(StolenReport)
-        self.active = set(
-            session.scalars(select(active.vehicle_id).where(active.status == ReportStatus.ACTIVE))
-        )
+        self.active = active_reports(session)
+        self.retired = set(session.scalars(select(Retirement.vehicle_id)))
 
     def convert(self, row: dict[str, Any]) -> Any:
         data: StolenReportRow = parse(StolenReportRow, row)
-        if data.number in self.seen:
-            raise RowProblems([("number", f"report {data.number} already exists")])
+        unique("Report", data.number, data.number in self.seen)
         if data.agency not in self.agencies:
             raise lookup_error("agency", "agency", data.agency, "import agencies first")
         vehicle = self.vehicles.get(data.vin)
         if vehicle is None:
             raise lookup_error("vin", "vehicle", data.vin, "import vehicles first")
         if data.status == ReportStatus.ACTIVE:
-            if vehicle in self.active:
-                raise RowProblems([("vin", "this vehicle already has an active report")])
-            self.active.add(vehicle)
+            rules.may_report_stolen(data.vin, vehicle in self.retired, self.active.get(vehicle))
+            self.active[vehicle] = data.number
         self.seen.add(data.number)
         return StolenReport(
             number=data.number,
@@ -194,7 +202,7 @@ class StolenReportCodec(Codec):
 
     def store(self, session: Session, payloads: list[Any]) -> None:
         store_stateful(
-            session,
+            self.ctx,
             payloads,
             history=StolenReportTransition,
             history_fk="report_id",
@@ -235,21 +243,14 @@ class RetirementCodec(Codec):
         self.agencies = agency_ids(session)
         self.vehicles = vehicle_ids(session)
         self.seen = set(session.scalars(select(Retirement.vehicle_id)))
-        self.active = set(
-            session.scalars(
-                select(StolenReport.vehicle_id).where(StolenReport.status == ReportStatus.ACTIVE)
-            )
-        )
+        self.active = active_reports(session)
 
     def convert(self, row: dict[str, Any]) -> Any:
         data: RetirementRow = parse(RetirementRow, row)
         vehicle = self.vehicles.get(data.vin)
         if vehicle is None:
             raise lookup_error("vin", "vehicle", data.vin, "import vehicles first")
-        if vehicle in self.seen:
-            raise RowProblems([("vin", "this vehicle is already retired")])
-        if vehicle in self.active:
-            raise RowProblems([("vin", "this vehicle has an active stolen report")])
+        rules.may_retire(data.vin, vehicle in self.seen, self.active.get(vehicle))
         if data.agency not in self.agencies:
             raise lookup_error("agency", "agency", data.agency, "import agencies first")
         self.seen.add(vehicle)
@@ -264,7 +265,7 @@ class RetirementCodec(Codec):
 
     def store(self, session: Session, payloads: list[Any]) -> None:
         for payload in payloads:
-            retirement = Retirement(**payload)
+            retirement = Retirement(**payload, actor_id=self.ctx.actor_id)
             session.add(retirement)
             session.flush()
-            session.add(Change(entity="retirement", entity_id=retirement.id))
+            session.add(Change(entity="retirement", entity_id=retirement.id, at=self.ctx.now()))

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
-from sqlalchemy import Engine
+from fastapi import APIRouter, Depends, Query
 
-from alcabala import identifiers
-from alcabala.accounts.audit import audit_lookup
+from alcabala.accounts.deps import DoorDep, PublicLimit, RecordId, require
 from alcabala.accounts.models import Role
-from alcabala.api.deps import Db, Principal, Reading, RecordId, actor_of, require
-from alcabala.api.hooks import after_write
-from alcabala.db.engine import unit_of_work
-from alcabala.errors import NotFoundError
+from alcabala.context import SYSTEM, Actor
 from alcabala.schemas import TransitionIn
-from alcabala.vehicles import services
+from alcabala.vehicles import lookups, services
 from alcabala.vehicles.models import Retirement, StolenReport, Vehicle
 from alcabala.vehicles.schemas import (
     PublicVehicleStatus,
@@ -29,8 +24,14 @@ from alcabala.vehicles.schemas import (
 )
 
 router = APIRouter(prefix="/v1", tags=["vehicles"])
-Registrar = Annotated[Principal, Depends(require(Role.REGISTRAR))]
-Reader = Annotated[Principal, Depends(require(Role.REGISTRAR, Role.SUPERVISOR, Role.OFFICER))]
+Registrar = Annotated[Actor, Depends(require(Role.REGISTRAR))]
+Reader = Annotated[Actor, Depends(require(Role.REGISTRAR, Role.SUPERVISOR, Role.OFFICER))]
+Reason = Annotated[
+    str,
+    Query(
+        max_length=200, description="Why you look this up (required of officers and registrars)."
+    ),
+]
 
 
 def vehicle_out(v: Vehicle) -> VehicleOut:
@@ -77,113 +78,80 @@ def retirement_out(r: Retirement) -> RetirementOut:
 
 
 @router.post("/vehicles", status_code=201, summary="Register a vehicle")
-def register_vehicle(body: VehicleIn, user: Registrar, db: Db, request: Request) -> VehicleOut:
-    with unit_of_work(db) as s:
-        out = vehicle_out(services.register_vehicle(s, body))
-    after_write(request)
-    return out
+def register_vehicle(body: VehicleIn, user: Registrar, door: DoorDep) -> VehicleOut:
+    with door.write(user) as ctx:
+        return vehicle_out(services.register_vehicle(ctx, body))
 
 
-@router.get("/vehicles/{vin}", summary="A vehicle with its reports (audited)")
-def get_vehicle(vin: str, user: Reader, db: Db, reason: str = "") -> VehicleDetail:
-    normalized = identifiers.normalize_vin(vin)[:40]
-    with unit_of_work(db) as s:
-        # A lookup that finds nothing is still a lookup: audit first, answer after commit.
-        audit_lookup(s, user.id, "search", "vehicle", normalized, reason=reason[:200])
-        vehicle = services.get_vehicle(s, vin, missing_ok=True)
-        detail = None
-        if vehicle is not None:
-            retirement = services.retirement_of(s, vehicle)
-            detail = VehicleDetail(
-                vehicle=vehicle_out(vehicle),
-                reports=[report_out(r) for r in services.reports_of(s, vehicle)],
-                retirement=retirement_out(retirement) if retirement else None,
-            )
-    if detail is None:
-        raise NotFoundError(f"No vehicle with VIN {normalized}.", field="vin")
-    return detail
+@router.get("/vehicles/{vin}", summary="A vehicle with its reports (audited; reason needed)")
+def get_vehicle(vin: str, user: Reader, door: DoorDep, reason: Reason = "") -> VehicleDetail:
+    with door.lookup(user) as ctx:
+        found = lookups.vehicle_file(ctx, vin, reason)
+        return VehicleDetail(
+            vehicle=vehicle_out(found.vehicle),
+            reports=[report_out(r) for r in found.reports],
+            retirement=retirement_out(found.retirement) if found.retirement else None,
+        )
 
 
 @router.post("/vehicles/{vin}/stolen-reports", status_code=201, summary="Report a vehicle stolen")
 def report_stolen(
-    vin: str, body: StolenReportIn, user: Registrar, db: Db, request: Request
+    vin: str, body: StolenReportIn, user: Registrar, door: DoorDep
 ) -> StolenReportOut:
-    with unit_of_work(db) as s:
-        out = report_out(services.report_stolen(s, vin, body, actor_of(s, user)))
-    after_write(request)
-    return out
+    with door.write(user) as ctx:
+        return report_out(services.report_stolen(ctx, vin, body))
 
 
-@router.get("/stolen-reports/{report_id}", summary="A stolen-vehicle report")
-def get_report(report_id: RecordId, user: Reader, session: Reading) -> StolenReportOut:
-    return report_out(services.get_report(session, report_id))
-
-
-def _move(
-    action: str,
-    report_id: RecordId,
-    body: TransitionIn,
-    user: Principal,
-    db: Engine,
-    request: Request,
+@router.get("/stolen-reports/{report_id}", summary="A stolen-vehicle report (audited)")
+def get_report(
+    report_id: RecordId, user: Reader, door: DoorDep, reason: Reason = ""
 ) -> StolenReportOut:
-    with unit_of_work(db) as s:
-        actor = actor_of(s, user)
-        if action == "recover":
-            report = services.recover(s, report_id, actor, body.reason, body.version)
-        elif action == "return":
-            report = services.return_to_owner(
-                s, report_id, actor, body.inventory, body.reason, body.version
-            )
-        else:
-            report = services.cancel_report(s, report_id, actor, body.reason, body.version)
-        out = report_out(report)
-    after_write(request)
-    return out
+    with door.lookup(user) as ctx:
+        return report_out(lookups.report(ctx, report_id, reason))
 
 
 @router.post("/stolen-reports/{report_id}/recover", summary="The vehicle was found")
 def recover(
-    report_id: RecordId, body: TransitionIn, user: Registrar, db: Db, request: Request
+    report_id: RecordId, body: TransitionIn, user: Registrar, door: DoorDep
 ) -> StolenReportOut:
-    return _move("recover", report_id, body, user, db, request)
+    with door.write(user) as ctx:
+        return report_out(services.recover(ctx, report_id, body.reason, body.version))
 
 
 @router.post("/stolen-reports/{report_id}/return", summary="Released to its owner")
 def return_to_owner(
-    report_id: RecordId, body: TransitionIn, user: Registrar, db: Db, request: Request
+    report_id: RecordId, body: TransitionIn, user: Registrar, door: DoorDep
 ) -> StolenReportOut:
-    return _move("return", report_id, body, user, db, request)
+    with door.write(user) as ctx:
+        report = services.return_to_owner(ctx, report_id, body.inventory, body.reason, body.version)
+        return report_out(report)
 
 
 @router.post("/stolen-reports/{report_id}/cancel", summary="Entered in error (reason needed)")
 def cancel(
-    report_id: RecordId, body: TransitionIn, user: Registrar, db: Db, request: Request
+    report_id: RecordId, body: TransitionIn, user: Registrar, door: DoorDep
 ) -> StolenReportOut:
-    return _move("cancel", report_id, body, user, db, request)
+    with door.write(user) as ctx:
+        return report_out(services.cancel_report(ctx, report_id, body.reason, body.version))
 
 
 @router.post("/vehicles/{vin}/retirements", status_code=201, summary="Retire a vehicle")
-def retire(
-    vin: str, body: RetirementIn, user: Registrar, db: Db, request: Request
-) -> RetirementOut:
-    with unit_of_work(db) as s:
-        out = retirement_out(services.retire_vehicle(s, vin, body, actor_of(s, user)))
-    after_write(request)
-    return out
+def retire(vin: str, body: RetirementIn, user: Registrar, door: DoorDep) -> RetirementOut:
+    with door.write(user) as ctx:
+        return retirement_out(services.retire_vehicle(ctx, vin, body))
 
 
 public = APIRouter(prefix="/v1/public", tags=["public"])
+PUBLIC = SYSTEM.via("api")
 
 
-@public.get("/vehicles/{vin_or_plate}", summary="Is this vehicle reported stolen? (no login)")
-def public_lookup(vin_or_plate: str, db: Db, request: Request) -> PublicVehicleStatus:
+@public.get(
+    "/vehicles/{vin_or_plate}",
+    summary="Is this vehicle reported stolen? (no login)",
+    dependencies=[PublicLimit],
+)
+def public_lookup(vin_or_plate: str, door: DoorDep) -> PublicVehicleStatus:
     """Answers only ``no_report``, ``reported_stolen`` or ``recovered``; rate-limited per
     client address (429 when exceeded)."""
-    request.app.state.runtime.public_limit.check(request)
-    query = "".join(ch for ch in vin_or_plate if ch.isprintable()).strip()[:64]
-    with unit_of_work(db) as s:
-        status = services.public_status(s, query)
-        subject = identifiers.normalize_vin(query) or query
-        audit_lookup(s, None, "public_lookup", "vehicle", subject[:40], reason="public")
-    return PublicVehicleStatus(status=status)
+    with door.lookup(PUBLIC) as ctx:
+        return PublicVehicleStatus(status=lookups.public_status(ctx, vin_or_plate))

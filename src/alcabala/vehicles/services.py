@@ -1,8 +1,10 @@
-"""Use cases of vehicles, stolen-vehicle reports and retirements: the only code changing them.
+"""Changes to vehicles, stolen-vehicle reports and retirements: the only code making them.
 
 A report is on the hotlist only while ``active``. Recovery takes it off at once and, in the
 same transaction, queues a notification to the owner. A retired vehicle's VIN and engine
 number are dead: such a vehicle cannot be reported stolen, and seeing them again is a clone.
+The rules themselves are in :mod:`.rules`, shared with bulk import; the audited reads are in
+:mod:`.lookups`.
 """
 
 from __future__ import annotations
@@ -13,16 +15,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alcabala import identifiers
-from alcabala.accounts.models import User
 from alcabala.accounts.services import get_agency
-from alcabala.config import Settings
-from alcabala.db.base import utcnow
+from alcabala.context import Ctx
 from alcabala.db.history import record_change
-from alcabala.db.lifecycle import Lifecycle, actor_id, log_creation, transition
-from alcabala.errors import ConflictError, NotFoundError, TransitionError
+from alcabala.db.lifecycle import Lifecycle, log_creation, transition
+from alcabala.errors import NotFoundError
 from alcabala.notifications.services import enqueue
 from alcabala.persons.services import get_or_register_person
+from alcabala.rules import unique
 from alcabala.schemas import checked
+from alcabala.vehicles import rules
 from alcabala.vehicles.models import (
     ReportStatus,
     Retirement,
@@ -44,9 +46,34 @@ STOLEN_REPORT = Lifecycle(
 )
 
 
-def register_vehicle(session: Session, data: VehicleIn) -> Vehicle:
-    if get_vehicle(session, data.vin, missing_ok=True) is not None:
-        raise ConflictError(f"A vehicle with VIN {data.vin} is already registered.", field="vin")
+def find_vehicle(session: Session, vin: str) -> Vehicle | None:
+    """The vehicle with this VIN (normalized), or None. Not audited: for services only."""
+    normalized = identifiers.normalize_vin(vin)
+    return session.scalar(select(Vehicle).where(Vehicle.vin == normalized))
+
+
+def get_vehicle(session: Session, vin: str) -> Vehicle:
+    vehicle = find_vehicle(session, vin)
+    if vehicle is None:
+        raise NotFoundError(f"No vehicle with VIN {identifiers.normalize_vin(vin)}.", field="vin")
+    return vehicle
+
+
+def retirement_of(session: Session, vehicle: Vehicle) -> Retirement | None:
+    return session.scalar(select(Retirement).where(Retirement.vehicle_id == vehicle.id))
+
+
+def active_report(session: Session, vehicle: Vehicle) -> StolenReport | None:
+    return session.scalar(
+        select(StolenReport).where(
+            StolenReport.vehicle_id == vehicle.id, StolenReport.status == S.ACTIVE
+        )
+    )
+
+
+def register_vehicle(ctx: Ctx, data: VehicleIn) -> Vehicle:
+    s = ctx.session
+    rules.may_register(data.vin, find_vehicle(s, data.vin) is not None)
     vehicle = Vehicle(
         vin=data.vin,
         plate=data.plate,
@@ -60,115 +87,52 @@ def register_vehicle(session: Session, data: VehicleIn) -> Vehicle:
     )
     if data.owner_national_id:
         vehicle.owner_person = get_or_register_person(
-            session, data.owner_national_id, data.owner_country
+            ctx, data.owner_national_id, data.owner_country
         )
     if data.owner_agency:
-        vehicle.owner_agency = get_agency(session, data.owner_agency, field="owner_agency")
-    session.add(vehicle)
-    session.flush()
-    record_change(session, "vehicle", vehicle.id)
+        vehicle.owner_agency = get_agency(s, data.owner_agency, field="owner_agency")
+    s.add(vehicle)
+    s.flush()
+    record_change(s, "vehicle", vehicle.id, ctx.now())
     return vehicle
 
 
-def get_vehicle(session: Session, vin: str, *, missing_ok: bool = False) -> Vehicle | None:
-    normalized = identifiers.normalize_vin(vin)
-    vehicle = session.scalar(select(Vehicle).where(Vehicle.vin == normalized))
-    if vehicle is None and not missing_ok:
-        raise NotFoundError(f"No vehicle with VIN {normalized}.", field="vin")
-    return vehicle
-
-
-def find_vehicles(session: Session, vin_or_plate: str) -> list[Vehicle]:
-    """Vehicles whose VIN or plate is ``vin_or_plate`` (normalized)."""
-    vin = identifiers.normalize_vin(vin_or_plate)
-    plate = identifiers.normalize_plate(vin_or_plate)
-    return list(
-        session.scalars(
-            select(Vehicle).where((Vehicle.vin == vin) | (Vehicle.plate == plate))
-        ).all()
+def report_stolen(ctx: Ctx, vin: str, data: StolenReportIn) -> StolenReport:
+    s = ctx.session
+    vehicle = get_vehicle(s, checked(identifiers.parse_vin(vin), "vin"))
+    number_taken = s.scalar(select(StolenReport.id).where(StolenReport.number == data.number))
+    unique("Report", data.number, number_taken is not None)
+    existing = active_report(s, vehicle)
+    rules.may_report_stolen(
+        vehicle.vin, retirement_of(s, vehicle) is not None, existing.number if existing else None
     )
-
-
-def audit_subjects(session: Session, vin_or_plate: str) -> list[str]:
-    """Every subject under which lookups of this vehicle were audited: the value as typed
-    (normalized as VIN and as plate) and the VIN and plate of matching registered vehicles."""
-    found = {identifiers.normalize_vin(vin_or_plate), identifiers.normalize_plate(vin_or_plate)}
-    for vehicle in find_vehicles(session, vin_or_plate):
-        found.update({vehicle.vin, vehicle.plate})
-    return sorted(x for x in found if x)
-
-
-def retirement_of(session: Session, vehicle: Vehicle) -> Retirement | None:
-    return session.scalar(select(Retirement).where(Retirement.vehicle_id == vehicle.id))
-
-
-def reports_of(session: Session, vehicle: Vehicle) -> list[StolenReport]:
-    """Every report of ``vehicle``, newest first."""
-    return list(
-        session.scalars(
-            select(StolenReport)
-            .where(StolenReport.vehicle_id == vehicle.id)
-            .order_by(StolenReport.reported_at.desc())
-        )
-    )
-
-
-def active_report(session: Session, vehicle: Vehicle) -> StolenReport | None:
-    return session.scalar(
-        select(StolenReport).where(
-            StolenReport.vehicle_id == vehicle.id, StolenReport.status == S.ACTIVE
-        )
-    )
-
-
-def report_stolen(
-    session: Session,
-    vin: str,
-    data: StolenReportIn,
-    actor: User | None,
-    settings: Settings | None = None,
-) -> StolenReport:
-    settings = settings or Settings.from_env()
-    vehicle = get_vehicle(session, checked(identifiers.parse_vin(vin), "vin"))
-    assert vehicle is not None
-    if session.scalar(select(StolenReport.id).where(StolenReport.number == data.number)):
-        raise ConflictError(f"Report {data.number} already exists.", field="number")
-    if retirement_of(session, vehicle) is not None:
-        raise TransitionError(
-            f"Vehicle {vehicle.vin} is retired; its VIN is dead and cannot be reported stolen.",
-            field="vin",
-        )
-    existing = active_report(session, vehicle)
-    if existing is not None:
-        raise ConflictError(
-            f"Vehicle {vehicle.vin} already has the active report {existing.number}.",
-            field="vin",
-        )
-    now = utcnow()
+    now = ctx.now()
     report = StolenReport(
         number=data.number,
         vehicle=vehicle,
-        agency=get_agency(session, data.agency),
+        agency=get_agency(s, data.agency),
         reported_at=data.reported_at or now,
         stolen_at=data.stolen_at,
         place=data.place,
         notes=data.notes,
         status=S.ACTIVE.value,
-        validate_by=now.date() + dt.timedelta(days=settings.first_validation_days),
+        validate_by=now.date() + dt.timedelta(days=ctx.settings.first_validation_days),
     )
-    session.add(report)
+    s.add(report)
     log_creation(
-        session,
+        s,
         report,
         STOLEN_REPORT,
         history=StolenReportTransition,
         history_fk="report_id",
-        actor_id=actor_id(actor),
+        actor_id=ctx.actor_id,
+        at=now,
     )
     return report
 
 
 def get_report(session: Session, report_id: int) -> StolenReport:
+    """A report by id, for services (not audited: see :func:`.lookups.report`)."""
     report = session.get(StolenReport, report_id)
     if report is None:
         raise NotFoundError(f"No stolen-vehicle report with id {report_id}.", field="id")
@@ -176,23 +140,23 @@ def get_report(session: Session, report_id: int) -> StolenReport:
 
 
 def _move(
-    session: Session,
+    ctx: Ctx,
     report_id: int,
     target: str,
-    actor: User | None,
     reason: str,
     expected_version: int | None,
     inventory: str = "",
 ) -> StolenReport:
-    report = get_report(session, report_id)
+    report = get_report(ctx.session, report_id)
     transition(
-        session,
+        ctx.session,
         report,
         STOLEN_REPORT,
         target,
         history=StolenReportTransition,
         history_fk="report_id",
-        actor_id=actor_id(actor),
+        actor_id=ctx.actor_id,
+        at=ctx.now(),
         reason=reason,
         expected_version=expected_version,
         updates={} if target == S.ACTIVE else {"validate_by": None},
@@ -202,96 +166,82 @@ def _move(
 
 
 def recover(
-    session: Session,
-    report_id: int,
-    actor: User | None,
-    reason: str = "",
-    expected_version: int | None = None,
+    ctx: Ctx, report_id: int, reason: str = "", expected_version: int | None = None
 ) -> StolenReport:
     """The vehicle was found and is in custody: off the hotlist now, and the owner is told."""
-    report = _move(session, report_id, S.RECOVERED, actor, reason, expected_version)
+    report = _move(ctx, report_id, S.RECOVERED, reason, expected_version)
     vehicle = report.vehicle
-    subject = f"Your vehicle {vehicle.plate} ({vehicle.make} {vehicle.model}) was recovered"
-    body = (
-        f"Report {report.number}: the vehicle with VIN {vehicle.vin} was recovered on "
-        f"{utcnow():%Y-%m-%d %H:%M} UTC and is in the custody of {report.agency.name}. "
-        "Contact them to arrange its return."
-    )
     enqueue(
-        session,
+        ctx.session,
         "vehicle_recovered",
-        subject,
-        body,
+        {
+            "plate": vehicle.plate,
+            "make": vehicle.make,
+            "model": vehicle.model,
+            "vin": vehicle.vin,
+            "number": report.number,
+            "agency_name": report.agency.name,
+            "recovered_at": f"{ctx.now():%Y-%m-%d %H:%M} UTC",
+        },
         person_id=vehicle.owner_person_id,
         agency_id=vehicle.owner_agency_id if vehicle.owner_person_id is None else None,
+        now=ctx.now(),
     )
     return report
 
 
 def return_to_owner(
-    session: Session,
+    ctx: Ctx,
     report_id: int,
-    actor: User | None,
     inventory: str,
     reason: str = "",
     expected_version: int | None = None,
 ) -> StolenReport:
     """The recovered vehicle was released to its owner with a signed inventory."""
-    return _move(session, report_id, S.RETURNED, actor, reason, expected_version, inventory)
+    return _move(ctx, report_id, S.RETURNED, reason, expected_version, inventory)
 
 
 def cancel_report(
-    session: Session,
-    report_id: int,
-    actor: User | None,
-    reason: str,
-    expected_version: int | None = None,
+    ctx: Ctx, report_id: int, reason: str, expected_version: int | None = None
 ) -> StolenReport:
     """The report was entered in error (a reason is required)."""
-    return _move(session, report_id, S.CANCELLED, actor, reason, expected_version)
+    return _move(ctx, report_id, S.CANCELLED, reason, expected_version)
 
 
-def retire_vehicle(
-    session: Session, vin: str, data: RetirementIn, actor: User | None
-) -> Retirement:
+def retire_vehicle(ctx: Ctx, vin: str, data: RetirementIn) -> Retirement:
     """Scrapped, dismantled or exported: from now on its VIN and engine number are dead."""
-    vehicle = get_vehicle(session, vin)
-    assert vehicle is not None
-    if retirement_of(session, vehicle) is not None:
-        raise ConflictError(f"Vehicle {vehicle.vin} is already retired.", field="vin")
-    report = active_report(session, vehicle)
-    if report is not None:
-        raise TransitionError(
-            f"Vehicle {vehicle.vin} has the active stolen report {report.number}; "
-            "recover or cancel it before retiring the vehicle.",
-            field="vin",
-        )
+    s = ctx.session
+    vehicle = get_vehicle(s, vin)
+    report = active_report(s, vehicle)
+    rules.may_retire(
+        vehicle.vin, retirement_of(s, vehicle) is not None, report.number if report else None
+    )
     retirement = Retirement(
         vehicle=vehicle,
         kind=data.kind.value,
-        retired_at=data.retired_at or utcnow(),
-        agency=get_agency(session, data.agency),
+        retired_at=data.retired_at or ctx.now(),
+        agency=get_agency(s, data.agency),
         reference=data.reference,
         notes=data.notes,
-        actor_id=actor_id(actor),
+        actor_id=ctx.actor_id,
     )
-    session.add(retirement)
-    session.flush()
-    record_change(session, "retirement", retirement.id)
+    s.add(retirement)
+    s.flush()
+    record_change(s, "retirement", retirement.id, ctx.now())
     return retirement
 
 
-def public_status(session: Session, vin_or_plate: str) -> str:
-    """What anyone may know of a vehicle: ``no_report``, ``reported_stolen`` or ``recovered``.
-
-    Nothing else: no owner, no report number, not even whether the vehicle is registered.
-    A vehicle recovered (or returned) and not stolen again is ``recovered``.
-    """
-    statuses: set[str] = set()
-    for vehicle in find_vehicles(session, vin_or_plate):
-        statuses.update(r.status for r in reports_of(session, vehicle))
-    if S.ACTIVE in statuses:
-        return "reported_stolen"
-    if statuses & {S.RECOVERED, S.RETURNED}:
-        return "recovered"
-    return "no_report"
+def revalidate_report(ctx: Ctx, report: StolenReport, reason: str, next_date: dt.date) -> None:
+    """The report still stands: its next re-validation is due on ``next_date``."""
+    transition(
+        ctx.session,
+        report,
+        STOLEN_REPORT,
+        S.ACTIVE,
+        history=StolenReportTransition,
+        history_fk="report_id",
+        actor_id=ctx.actor_id,
+        at=ctx.now(),
+        reason=reason,
+        updates={"validate_by": next_date},
+    )

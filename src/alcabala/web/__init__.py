@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from alcabala.checks.runtime import Runtime
 
-def install(app: FastAPI) -> None:
+
+def install(app: FastAPI, runtime: Runtime) -> None:
     """Mount the console and the public pages on the API application ``app``."""
     from alcabala.web.app import install as _install
 
-    _install(app)
+    _install(app, runtime)

@@ -2,8 +2,15 @@
 
 The console is its own ASGI app so that its session cookie, CSRF checks, HTML error pages
 and language negotiation never touch ``/v1`` (the API stays bearer-token only), while it
-shares the API's runtime (engine, hotlist, recorder) and its role checks. Paths the API owns
-are never matched by the mount, so their 404s and 405s stay the API's JSON.
+shares the API's :class:`~alcabala.checks.runtime.Runtime` (door, hotlist, recorder) and its
+role checks: the sub-app's ``state`` holds the same ``runtime``, ``door``, ``tokens`` and
+``public_limit`` as the API's, so the dependencies of :mod:`alcabala.accounts.deps` work on
+both. Paths the API owns are never matched by the mount, so their 404s and 405s stay the
+API's JSON.
+
+Pages are grouped by domain: :mod:`.checks` (the officer's console, verdicts and the hits
+queue), :mod:`.vehicles`, :mod:`.persons`, :mod:`.records` (re-validation),
+:mod:`.livestock`, :mod:`.oversight` (the dashboard), :mod:`.public` and :mod:`.session`.
 """
 
 from __future__ import annotations
@@ -20,25 +27,12 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Match, Mount
 from starlette.types import Scope
 
+from alcabala.checks.runtime import Runtime
 from alcabala.errors import AuthError, Error, ForbiddenError
-from alcabala.web import (
-    dashboard,
-    livestock,
-    officer,
-    public,
-    queues,
-    registrar,
-    registry_persons,
-)
+from alcabala.web import checks, livestock, oversight, persons, public, records, vehicles
 from alcabala.web import session as session_routes
-from alcabala.web.context import (
-    SESSION_COOKIE,
-    SESSION_MAX_AGE,
-    WebContext,
-    secret_key,
-    secure_cookies,
-)
-from alcabala.web.csrf import CsrfError
+from alcabala.web.context import SESSION_COOKIE, SESSION_MAX_AGE, WebContext
+from alcabala.web.forms import ERROR_HEADER, INVALID
 from alcabala.web.i18n import N_
 from alcabala.web.render import redirect, render, translator
 
@@ -48,12 +42,12 @@ API_PREFIXES = ("/v1/", "/docs", "/redoc", "/openapi.json", "/healthz")
 ROUTERS = (
     public.router,
     session_routes.router,
-    officer.router,
-    registrar.router,
-    registry_persons.router,
-    queues.router,
+    checks.router,
+    vehicles.router,
+    persons.router,
+    records.router,
     livestock.router,
-    dashboard.router,
+    oversight.router,
 )
 NOT_YOUR_ROLE = N_("Your role does not give access to this page. Sign in with another account.")
 _STATUS_TITLES = {
@@ -78,10 +72,15 @@ class ConsoleMount(Mount):
         return super().matches(scope)
 
 
-def error_page(request: Request, status: int, message: str = "") -> HTMLResponse:
+def error_page(
+    request: Request, status: int, message: str = "", code: str | None = None
+) -> HTMLResponse:
     t = translator(request)
     title = t.gettext(_STATUS_TITLES.get(status, _STATUS_TITLES[400]))
-    return render(request, "error.html", status, title=title, message=message, status=status)
+    headers = {ERROR_HEADER: code} if code else None
+    return render(
+        request, "error.html", status, headers, title=title, message=message, status=status
+    )
 
 
 def _install_handlers(web: FastAPI) -> None:
@@ -90,13 +89,16 @@ def _install_handlers(web: FastAPI) -> None:
         t = translator(request)
         if isinstance(exc, AuthError):
             return redirect(f"/login?next={request.url.path}")
-        if isinstance(exc, ForbiddenError) and not isinstance(exc, CsrfError):
-            return error_page(request, 403, t.gettext(NOT_YOUR_ROLE))
-        return error_page(request, exc.http_status, t.gettext(exc.message))
+        if isinstance(exc, ForbiddenError) and exc.code == ForbiddenError.code and not exc.field:
+            # a role check (``require``): not a forged form (``csrf``) nor a refused action
+            return error_page(request, 403, t.gettext(NOT_YOUR_ROLE), exc.code)
+        return error_page(request, exc.http_status, t.gettext(exc.message), exc.code)
 
     @web.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        return error_page(request, 404 if request.method == "GET" else 422)
+        if request.method == "GET":
+            return error_page(request, 404, code="not_found")
+        return error_page(request, 422, code=INVALID)
 
     @web.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:
@@ -109,10 +111,13 @@ def _install_handlers(web: FastAPI) -> None:
         return error_page(request, 500, t.gettext("The error has been logged."))
 
 
-def build(runtime: object) -> FastAPI:
+def build(runtime: Runtime) -> FastAPI:
     """The console application, sharing ``runtime`` with the API."""
     web = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     web.state.runtime = runtime
+    web.state.door = runtime.door
+    web.state.tokens = runtime.tokens
+    web.state.public_limit = runtime.public_limit
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in ROUTERS:
         web.include_router(router)
@@ -120,14 +125,16 @@ def build(runtime: object) -> FastAPI:
     return web
 
 
-def install(app: FastAPI) -> None:
-    """Mount the console on ``app`` (after every API route)."""
-    runtime = app.state.runtime
+def install(app: FastAPI, runtime: Runtime) -> None:
+    """Mount the console on ``app`` (after every API route), sharing ``runtime``."""
     web = build(runtime)
-    secure = secure_cookies()
+    settings = runtime.door.settings
+    secure = settings.secure_cookies
+    if not settings.secret_key:
+        raise ValueError("the console needs settings.secret_key (see Settings.with_secret)")
     stack = SessionMiddleware(
-        WebContext(web, runtime.engine, secure),
-        secret_key=secret_key(),
+        WebContext(web, runtime.door.engine, secure),
+        secret_key=settings.secret_key,
         session_cookie=SESSION_COOKIE,
         max_age=SESSION_MAX_AGE,
         same_site="lax",

@@ -3,17 +3,19 @@
 :class:`WebContext` is a pure ASGI middleware, inside Starlette's signed-cookie session. It
 adds the security headers (a strict Content-Security-Policy: nothing is loaded from another
 site), sets ``request.state.locale`` and, when the session names an active user,
-``request.state.session_user`` (a :class:`~alcabala.api.deps.Principal`), which is what the
-API's ``require(...)`` reads: pages enforce roles with exactly the API's checks. The user is
+``request.state.session_user`` (an :class:`~alcabala.context.Actor` coming through the
+``web`` door, standing at the checkpoint chosen in the session), which is what
+``require(...)`` reads: pages enforce roles with exactly the API's checks. The user is
 re-read from the database on every request, so a deactivated account loses its session at
 once.
+
+The session key and the cookies' Secure flag come from the process's
+:class:`~alcabala.config.Settings` (``runtime.door.settings``), never from the environment.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import secrets
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs
@@ -24,7 +26,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from alcabala.accounts.models import User
-from alcabala.api.deps import Principal
+from alcabala.context import Actor
 from alcabala.db.engine import read_session
 from alcabala.web.i18n import LANG_COOKIE, negotiate
 
@@ -32,6 +34,7 @@ log = logging.getLogger("alcabala.web")
 SESSION_COOKIE = "alcabala_session"
 SESSION_MAX_AGE = 12 * 3600  # one shift
 LANG_MAX_AGE = 365 * 24 * 3600
+CLIENT = "web"
 # Everything comes from this site: no script, style, font or frame from another one.
 SECURITY_HEADERS = {
     "content-security-policy": (
@@ -45,28 +48,17 @@ SECURITY_HEADERS = {
 }
 
 
-def secret_key() -> str:
-    """``ALCABALA_SECRET_KEY``, or a random key (sessions then end when the process stops)."""
-    key = os.environ.get("ALCABALA_SECRET_KEY", "")
-    if key:
-        return key
-    log.warning(
-        "ALCABALA_SECRET_KEY is not set: using a random key; console sessions end at restart"
-    )
-    return secrets.token_urlsafe(32)
+def web_actor(user: User, checkpoint_id: int | None = None) -> Actor:
+    """``user`` as an actor of the console (at ``checkpoint_id``, if an officer chose one)."""
+    return Actor(user.id, user.username, user.role, user.agency_id).via(CLIENT, checkpoint_id)
 
 
-def secure_cookies() -> bool:
-    """Whether cookies carry the Secure flag (``ALCABALA_SECURE_COOKIES=1`` behind HTTPS)."""
-    return os.environ.get("ALCABALA_SECURE_COOKIES", "").lower() in {"1", "true", "yes"}
-
-
-def load_principal(engine: Engine, user_id: int) -> Principal | None:
+def load_actor(engine: Engine, user_id: int, checkpoint_id: int | None) -> Actor | None:
     with read_session(engine) as session:
         user = session.get(User, user_id)
         if user is None or not user.active:
             return None
-        return Principal(user.id, user.username, user.role, user.agency_id)
+        return web_actor(user, checkpoint_id)
 
 
 def _headers(scope: Scope) -> dict[str, str]:
@@ -86,7 +78,7 @@ class WebContext:
             await self.app(scope, receive, send)
             return
         headers = _headers(scope)
-        cookies = SimpleCookie()
+        cookies: SimpleCookie = SimpleCookie()
         cookies.load(headers.get("cookie", ""))
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
         query_lang = (query.get("lang") or [None])[0]
@@ -97,11 +89,14 @@ class WebContext:
         session: dict[str, Any] = scope.get("session", {})
         user_id = session.get("uid")
         if isinstance(user_id, int) and not scope.get("path", "").startswith("/static/"):
-            principal = await run_in_threadpool(load_principal, self.engine, user_id)
-            if principal is None:
+            checkpoint_id = session.get("checkpoint_id")
+            if not isinstance(checkpoint_id, int):
+                checkpoint_id = None
+            actor = await run_in_threadpool(load_actor, self.engine, user_id, checkpoint_id)
+            if actor is None:
                 session.clear()
             else:
-                state["session_user"] = principal
+                state["session_user"] = actor
         remember = query_lang is not None and query_lang == locale and query_lang != cookie_lang
 
         async def send_with_headers(message: Message) -> None:

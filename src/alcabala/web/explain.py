@@ -64,12 +64,31 @@ HIT_STATUS = {
     "confirmed": N_("confirmed"),
     "denied": N_("denied"),
     "timed_out": N_("not answered in time"),
+    "record_inactive": N_("closed: the record is no longer in force"),
 }
 
 HIT_ADVICE = {
     "confirmed": N_("The owning agency confirmed the record: act on it."),
     "denied": N_("The owning agency says this record does not apply."),
     "timed_out": N_("No answer before the deadline: do not detain on this record alone."),
+    "record_inactive": N_("The record left force after the stop: do not detain on it."),
+}
+
+# The kinds of records a hit can match, and their current state as the hit shows it.
+RECORD_KINDS = {
+    "warrant": N_("warrant"),
+    "stolen_vehicle_report": N_("stolen-vehicle report"),
+    "livestock_theft_report": N_("livestock theft report"),
+}
+RECORD_STATE = {
+    "active": N_("in force"),
+    "executed": N_("executed"),
+    "recovered": N_("recovered"),
+    "returned": N_("returned"),
+    "cancelled": N_("cancelled"),
+    "expired": N_("expired"),
+    "missing": N_("no longer on record"),
+    "unknown": N_("unknown"),
 }
 
 REPORT_STATUS = {
@@ -138,4 +157,7 @@ DOMAIN_MESSAGES = (
     N_("The record was changed by someone else meanwhile; reload it and try again."),
     N_("Only the agency that owns the matched record can answer this hit."),
     N_("Too many lookups from your address; wait a minute and try again."),
+    N_("Enter a plate (e.g. AB123CD) or a 17-character VIN."),
+    N_("Say why you are looking this up (a case number, the stop, a complaint...)."),
+    N_("A reason is required to make it denied."),
 )

@@ -3,12 +3,16 @@
 A form posts flat strings; :func:`build` turns them into a schema (the same Pydantic schema the
 API validates) and, when that fails, into ``{field: message}`` so each message is shown next
 to the field it concerns. Errors of services (:class:`alcabala.errors.Error`) carry their
-``field`` too; :func:`field_errors` maps both kinds.
+``field`` too; :func:`field_errors` maps both kinds, and :func:`refusal` gives the whole
+answer to a refused form: the messages, the status the API would answer (422 for a form or
+validation error, the error's own status otherwise: 409 for conflicts and transitions, 403
+for forbidden...) and the error's code, sent in the ``X-Alcabala-Error`` header.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pydantic
@@ -18,6 +22,8 @@ from alcabala.errors import Error
 from alcabala.web.i18n import N_, Translator
 
 S = TypeVar("S", bound=pydantic.BaseModel)
+ERROR_HEADER = "X-Alcabala-Error"
+INVALID = "invalid"
 
 # Plain-language messages for Pydantic's error types (its own texts are for developers).
 _PYDANTIC = {
@@ -41,16 +47,45 @@ _PYDANTIC = {
 
 
 class FormError(Exception):
-    """A form that did not validate: ``errors`` maps field names to messages."""
+    """A form that did not validate: ``errors`` maps field names to messages; ``code`` and
+    ``status`` are those of the error behind it (``invalid``, 422 for Pydantic's)."""
 
-    def __init__(self, errors: dict[str, str]) -> None:
+    def __init__(self, errors: dict[str, str], code: str = INVALID, status: int = 422) -> None:
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
+        self.code = code
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a form was refused: messages per field, the HTTP status and the error code."""
+
+    errors: dict[str, str]
+    status: int
+    code: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {ERROR_HEADER: self.code}
+
+
+def refusal(
+    exc: FormError | Error, t: Translator, aliases: Mapping[str, str] | None = None
+) -> Refusal:
+    """The answer to a form refused by ``exc`` (its own validation or a service's error)."""
+    if isinstance(exc, FormError):
+        return Refusal(exc.errors, exc.status, exc.code)
+    return Refusal(field_errors(exc, t, aliases), exc.http_status, exc.code)
 
 
 def values(form: FormData) -> dict[str, str]:
     """The form's single-valued fields as stripped strings (the token left out)."""
-    return {k: v.strip() for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    return {
+        k: v.strip()
+        for k, v in form.items()
+        if isinstance(v, str) and k not in ("csrf_token", "confirmed")
+    }
 
 
 def optional(data: Mapping[str, str], *names: str) -> dict[str, Any]:
@@ -89,8 +124,10 @@ def build(
     """``schema`` validated from ``data``, or :class:`FormError` naming the fields."""
     try:
         return schema.model_validate(data)
-    except (pydantic.ValidationError, Error) as exc:
+    except pydantic.ValidationError as exc:
         raise FormError(field_errors(exc, t, aliases)) from exc
+    except Error as exc:
+        raise FormError(field_errors(exc, t, aliases), exc.code, exc.http_status) from exc
 
 
 def lines(text: str) -> list[str]:

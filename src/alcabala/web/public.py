@@ -1,9 +1,10 @@
 """Public pages, no login: the home page, "¿Es robado?" and receipt verification.
 
 They tell exactly what the public API tells and nothing personal: the lookup answers only
-no report / reported stolen / recovered (:func:`alcabala.vehicles.services.public_status`),
-a receipt only its date, checkpoint and verdict class. Both are rate-limited per address
-with the runtime's ``public_limit`` and every lookup is audited, as in the API.
+no report / reported stolen / recovered (:func:`alcabala.vehicles.lookups.public_status`,
+which also does the one cleaning of the query and audits it), a receipt only its date,
+checkpoint and verdict class. Both are rate-limited per address with the runtime's
+``public_limit``, as in the API.
 """
 
 from __future__ import annotations
@@ -11,18 +12,19 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from alcabala import identifiers
-from alcabala.accounts.audit import audit_lookup
-from alcabala.api.deps import Db
+from alcabala.accounts.deps import DoorDep, public_limit
 from alcabala.checks import services as checks
-from alcabala.db.engine import read_session, unit_of_work
-from alcabala.errors import NotFoundError
-from alcabala.vehicles import services as vehicles
+from alcabala.context import SYSTEM
+from alcabala.errors import NotFoundError, ValidationError
+from alcabala.vehicles import lookups
 from alcabala.web import csrf
+from alcabala.web.forms import ERROR_HEADER, refusal
 from alcabala.web.i18n import N_
-from alcabala.web.render import render, translator
+from alcabala.web.render import refuse, render, translator
 
 router = APIRouter(dependencies=[Depends(csrf.protect)])
+PUBLIC = SYSTEM.via("web")
+RAW_QUERY_MAX = 200  # what is kept of the query to show it back; the service cleans it
 
 STATUS_TEXT = {
     "no_report": (
@@ -50,36 +52,45 @@ def home(request: Request) -> Response:
 
 
 @router.get("/lookup", summary="Is this vehicle reported stolen?")
-def lookup(request: Request, db: Db, q: str = "") -> Response:
+def lookup(request: Request, door: DoorDep, q: str = "") -> Response:
     t = translator(request)
-    query = q.strip()[:64]
-    if not query:
+    shown = q[:RAW_QUERY_MAX]
+    if not q.strip():
         return render(request, "public/lookup.html", q="", result=None)
-    if len(query) < 4 or not query.replace("-", "").replace(" ", "").isalnum():
-        errors = {"q": t.gettext("Enter a plate (e.g. AB123CD) or a 17-character VIN.")}
-        return render(request, "public/lookup.html", 422, q=query, result=None, errors=errors)
-    request.app.state.runtime.public_limit.check(request)
-    with unit_of_work(db) as s:
-        status = vehicles.public_status(s, query)
-        subject = identifiers.normalize_vin(query) or query
-        audit_lookup(s, None, "public_lookup", "vehicle", subject[:40], reason="public")
+    public_limit(request)
+    try:
+        with door.lookup(PUBLIC) as ctx:
+            status = lookups.public_status(ctx, q)
+    except ValidationError as exc:
+        refused = refusal(exc, t, {"vin_or_plate": "q"})
+        return refuse(
+            request, refused, "public/lookup.html", q=shown, result=None, errors=refused.errors
+        )
     kind, title, text = STATUS_TEXT[status]
     result = {"status": status, "kind": kind, "title": t.gettext(title), "text": t.gettext(text)}
-    return render(request, "public/lookup.html", q=query, result=result)
+    return render(request, "public/lookup.html", q=shown.strip(), result=result)
 
 
 @router.get("/receipt", summary="Verify a stop receipt")
-def receipt(request: Request, db: Db, code: str = "") -> Response:
+def receipt(request: Request, door: DoorDep, code: str = "") -> Response:
     t = translator(request)
     code = code.strip()[:32]
     if not code:
         return render(request, "public/receipt.html", code="", result=None)
-    request.app.state.runtime.public_limit.check(request)
+    public_limit(request)
     try:
-        with read_session(db) as s:
-            found = checks.receipt(s, code)
-    except NotFoundError:
+        with door.read(PUBLIC) as ctx:
+            found = checks.receipt(ctx.session, code)
+    except NotFoundError as exc:
         errors = {"code": t.gettext("No stop has this receipt code. Check it and try again.")}
-        return render(request, "public/receipt.html", 404, code=code, result=None, errors=errors)
+        return render(
+            request,
+            "public/receipt.html",
+            404,
+            {ERROR_HEADER: exc.code},
+            code=code,
+            result=None,
+            errors=errors,
+        )
     verdict = t.gettext(VERDICT_TEXT.get(found.verdict, found.verdict))
     return render(request, "public/receipt.html", code=code, result=found, verdict=verdict)

@@ -2,7 +2,10 @@
 
 Each page gets the same context: the signed-in user, the language, the CSRF token, the
 chosen checkpoint, the navigation for the user's role and the flash messages; templates
-extend ``base.html`` so the layout is the same everywhere.
+extend ``base.html`` so the layout is the same everywhere. :func:`refuse` answers a form that
+a service (or the form's own validation) refused: the usual status, and the error's code in
+``X-Alcabala-Error``; :func:`confirmation_step` answers a destructive post that was not
+confirmed (see :mod:`alcabala.web.confirm`).
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ from urllib.parse import urlencode
 import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.datastructures import FormData
 
-from alcabala.api.deps import Principal
-from alcabala.web import csrf
+from alcabala.context import Actor, Door
+from alcabala.web import confirm, csrf
+from alcabala.web.forms import ERROR_HEADER, Refusal
 from alcabala.web.i18n import (
     LANGUAGE_NAMES,
     N_,
@@ -53,15 +58,21 @@ NAV: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("/livestock", N_("Livestock"), frozenset({"livestock", "registrar"})),
     ("/dashboard", N_("Dashboard"), frozenset({"supervisor"})),
 )
+CONFIRM_TITLE = N_("Please confirm")
 
 
 def translator(request: Request) -> Translator:
     return Translator(getattr(request.state, "locale", "es"))
 
 
-def session_user(request: Request) -> Principal | None:
+def door_of(request: Request) -> Door:
+    door: Door = request.app.state.door
+    return door
+
+
+def session_user(request: Request) -> Actor | None:
     user = getattr(request.state, "session_user", None)
-    return user if isinstance(user, Principal) else None
+    return user if isinstance(user, Actor) else None
 
 
 def flash(request: Request, kind: str, message: str) -> None:
@@ -69,7 +80,7 @@ def flash(request: Request, kind: str, message: str) -> None:
     request.session.setdefault("flash", []).append([kind, message])
 
 
-def home_for(user: Principal | None) -> str:
+def home_for(user: Actor | None) -> str:
     """Where a user lands after signing in."""
     if user is None:
         return "/"
@@ -123,6 +134,7 @@ def render(
         },
         "flashes": flashes,
         "t": t,
+        "ask": lambda kind, what: confirm.question(t, kind, str(what)),
         "values": {},
         "errors": {},
     }
@@ -135,6 +147,37 @@ def render(
     return HTMLResponse(html, status_code=status_code, headers=headers)
 
 
+def refuse(request: Request, refusal: Refusal, template: str, **context: Any) -> HTMLResponse:
+    """``template`` again, showing why the form was refused, with the refusal's status and
+    ``X-Alcabala-Error: <code>``."""
+    return render(request, template, refusal.status, refusal.headers, **context)
+
+
+def confirmation_step(
+    request: Request, kind: str, what: str, form: FormData, back: str
+) -> HTMLResponse:
+    """The page asking to confirm ``kind`` on ``what``: a form re-posting ``form`` to the
+    same address with ``confirmed=1``; nothing was changed."""
+    t = translator(request)
+    return render(
+        request,
+        "confirm.html",
+        422,
+        {ERROR_HEADER: confirm.CODE},
+        title=t.gettext(CONFIRM_TITLE),
+        question=confirm.question(t, kind, what),
+        action=request.url.path,
+        fields=confirm.carried(form),
+        back=back,
+    )
+
+
 def redirect(path: str) -> RedirectResponse:
     """See other: the browser GETs ``path`` (after a successful POST)."""
     return RedirectResponse(path, status_code=303)
+
+
+def with_reason(path: str, reason: str, **params: str) -> str:
+    """``path`` with ``params`` and ``reason`` in its query: the page after an action is an
+    audited lookup saying which action led to it."""
+    return f"{path}?{urlencode({**params, 'reason': reason})}"

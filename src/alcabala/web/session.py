@@ -14,10 +14,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
+from alcabala.accounts.deps import DoorDep
+from alcabala.accounts.passwords import hasher_for
 from alcabala.accounts.services import verify_password
-from alcabala.api.deps import Db, Principal
-from alcabala.db.engine import read_session
+from alcabala.context import SYSTEM, Actor
 from alcabala.web import csrf
+from alcabala.web.context import web_actor
 from alcabala.web.i18n import N_
 from alcabala.web.render import flash, home_for, redirect, render, session_user, translator
 
@@ -42,17 +44,17 @@ def login_form(request: Request, next: str | None = None) -> Response:
 
 
 @router.post("/login", summary="Sign in")
-def login(request: Request, form: Form, db: Db) -> Response:
+def login(request: Request, form: Form, door: DoorDep) -> Response:
     t = translator(request)
     username = str(form.get("username") or "").strip()
     password = str(form.get("password") or "")
     target = safe_next(str(form.get("next") or ""))
-    principal = None
+    principal: Actor | None = None
     if username and password and len(password) <= 1024:
-        with read_session(db) as s:
-            user = verify_password(s, username, password)
+        with door.read(SYSTEM.via("web")) as ctx:
+            user = verify_password(ctx.session, username, password, hasher_for(ctx.settings))
             if user is not None:
-                principal = Principal(user.id, user.username, user.role, user.agency_id)
+                principal = web_actor(user)
     if principal is None:
         return render(
             request,

@@ -1,5 +1,6 @@
-// alcabala console: countdowns to hit confirmation deadlines and copy-to-clipboard.
-// A few lines of vanilla JavaScript; everything works without it.
+// alcabala console: countdowns to hit confirmation deadlines, copy-to-clipboard, and the
+// question before a destructive action. A few lines of vanilla JavaScript; everything works
+// without it (the server asks for confirmation itself when `confirmed` is missing).
 (function () {
   "use strict";
   function pad(n) { return (n < 10 ? "0" : "") + n; }
@@ -37,4 +38,15 @@
     });
   });
   document.addEventListener("htmx:afterSwap", tick);
+  // <form data-confirm="question">: ask once; if the user agrees, tell the server so.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-confirm")) { return; }
+    var flag = form.querySelector("input[name=confirmed]");
+    if (!window.confirm(form.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      return;
+    }
+    if (flag) { flag.value = "1"; }
+  }, true);
 })();

@@ -1,0 +1,146 @@
+"""Oversight: the supervisor's dashboard — checks and hits per day and per checkpoint, overdue
+validations (:func:`alcabala.records.services.due`, an audited read) and hits pending
+confirmation across agencies (category, record number, deadline and checkpoint: nothing that
+names anybody). Days are those of the process clock (``door.clock``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from alcabala.accounts.deps import DoorDep, require
+from alcabala.accounts.models import Role
+from alcabala.checkpoints.models import Checkpoint
+from alcabala.checks.models import Check, Hit, HitStatus
+from alcabala.context import Actor
+from alcabala.records.services import due
+from alcabala.web import csrf, explain
+from alcabala.web.charts import Series, bar_chart
+from alcabala.web.render import render, translator
+
+router = APIRouter(dependencies=[Depends(csrf.protect)])
+Supervisor = Annotated[Actor, Depends(require(Role.SUPERVISOR))]
+DAYS = 14
+CHECKS_COLOUR, HITS_COLOUR = "#0a58ca", "#b00020"
+
+
+def _day(value: object) -> str:
+    return str(value)[:10]
+
+
+def per_day(s: Session, since: dt.datetime) -> tuple[dict[str, int], dict[str, int]]:
+    """Checks and hits per UTC day since ``since``."""
+    day = func.date(Check.at)
+    checks = {
+        _day(d): n
+        for d, n in s.execute(
+            select(day, func.count()).where(Check.at >= since).group_by(day)
+        ).all()
+    }
+    hits = {
+        _day(d): n
+        for d, n in s.execute(
+            select(day, func.count(Hit.id))
+            .join(Hit, Hit.check_pk == Check.id)
+            .where(Check.at >= since)
+            .group_by(day)
+        ).all()
+    }
+    return checks, hits
+
+
+def per_checkpoint(s: Session, since: dt.datetime) -> list[tuple[str, int, int]]:
+    """(checkpoint code, checks, hits) since ``since``, busiest first."""
+    checks = dict(
+        s.execute(
+            select(Checkpoint.code, func.count(Check.id))
+            .join(Check, Check.checkpoint_id == Checkpoint.id)
+            .where(Check.at >= since)
+            .group_by(Checkpoint.code)
+        ).all()
+    )
+    hits = dict(
+        s.execute(
+            select(Checkpoint.code, func.count(Hit.id))
+            .join(Check, Check.checkpoint_id == Checkpoint.id)
+            .join(Hit, Hit.check_pk == Check.id)
+            .where(Check.at >= since)
+            .group_by(Checkpoint.code)
+        ).all()
+    )
+    rows = [(code, n, hits.get(code, 0)) for code, n in checks.items()]
+    return sorted(rows, key=lambda r: (-r[1], r[0]))
+
+
+def pending(s: Session, now: dt.datetime) -> list[dict[str, Any]]:
+    """Hits of every agency awaiting an answer, soonest deadline first."""
+    rows = s.execute(
+        select(Hit.id, Hit.category, Hit.record, Hit.deadline, Checkpoint.code)
+        .join(Check, Hit.check_pk == Check.id)
+        .join(Checkpoint, Check.checkpoint_id == Checkpoint.id)
+        .where(Hit.status == HitStatus.PENDING, Hit.deadline > now)
+        .order_by(Hit.deadline)
+        .limit(50)
+    ).all()
+    return [
+        {
+            "id": hit_id,
+            "category": category,
+            "number": str((record or {}).get("number", "")),
+            "deadline": deadline,
+            "checkpoint": code,
+        }
+        for hit_id, category, record, deadline, code in rows
+    ]
+
+
+@router.get("/dashboard", summary="Supervisor dashboard")
+def dashboard(request: Request, user: Supervisor, door: DoorDep) -> Response:
+    t = translator(request)
+    with door.lookup(user) as ctx:
+        now = ctx.now()
+        today = now.date()
+        days = [today - dt.timedelta(days=DAYS - 1 - i) for i in range(DAYS)]
+        since = dt.datetime.combine(days[0], dt.time(), tzinfo=dt.UTC)
+        checks, hits = per_day(ctx.session, since)
+        sites = per_checkpoint(ctx.session, since)
+        overdue = due(ctx, reason="dashboard")
+        waiting = pending(ctx.session, now)
+    checks_name, hits_name = t.gettext("Checks"), t.gettext("Hits")
+    daily = bar_chart(
+        [d.strftime("%d/%m") for d in days],
+        [
+            Series(checks_name, CHECKS_COLOUR, [checks.get(d.isoformat(), 0) for d in days]),
+            Series(hits_name, HITS_COLOUR, [hits.get(d.isoformat(), 0) for d in days]),
+        ],
+        t.gettext("Checks and hits per day, last %(days)d days", days=DAYS),
+    )
+    top = sites[:12]
+    by_site = bar_chart(
+        [code for code, _, _ in top],
+        [
+            Series(checks_name, CHECKS_COLOUR, [n for _, n, _ in top]),
+            Series(hits_name, HITS_COLOUR, [h for _, _, h in top]),
+        ],
+        t.gettext("Checks and hits per checkpoint, last %(days)d days", days=DAYS),
+        width=480,
+    )
+    return render(
+        request,
+        "oversight/dashboard.html",
+        daily=daily,
+        by_site=by_site,
+        sites=sites,
+        total_checks=sum(checks.values()),
+        total_hits=sum(hits.values()),
+        overdue=overdue,
+        pending=waiting,
+        colours=(CHECKS_COLOUR, HITS_COLOUR),
+        days=DAYS,
+        x=explain,
+    )
