@@ -13,14 +13,13 @@ that no test depends on the day it runs.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import datetime as dt
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -62,8 +61,6 @@ def clock() -> FixedClock:
 def settings_for(db_url: str, data_dir: Path, **changes: Any) -> Settings:
     """Settings of a test process: its database, a private data directory, cheap hashing."""
     return Settings(database_url=db_url, data_dir=data_dir, **{**FAST_HASH, **changes})
-
-
 
 
 def _postgres_admin_url() -> str | None:

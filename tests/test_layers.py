@@ -61,9 +61,7 @@ def test_the_layers_are_known() -> None:
     assert not (DOMAINS & INTERFACES)
 
 
-@pytest.mark.parametrize(
-    "path", modules(DOMAINS | KERNEL), ids=lambda p: str(p.relative_to(SRC))
-)
+@pytest.mark.parametrize("path", modules(DOMAINS | KERNEL), ids=lambda p: str(p.relative_to(SRC)))
 def test_nothing_below_the_interfaces_imports_them(path: Path) -> None:
     upward = [(line, pkg) for line, pkg in imports_of(path) if pkg in INTERFACES]
     assert not upward, f"{path.relative_to(SRC)} imports interfaces: {upward}"

@@ -27,9 +27,7 @@ def run(db_url: str, *args: str) -> tuple[int, str, str]:
 
 def setup(door: Door) -> None:
     with door.write(SYSTEM) as ctx:
-        add_checkpoint(
-            ctx, CheckpointIn(code="GUA-ALDAO", name="Puente Aldao", lat=8.9, lon=-67.4)
-        )
+        add_checkpoint(ctx, CheckpointIn(code="GUA-ALDAO", name="Puente Aldao", lat=8.9, lon=-67.4))
         services.register_vehicle(ctx, validate(VehicleIn, {"vin": VIN, "plate": "AB123CD"}))
         services.report_stolen(ctx, VIN, StolenReportIn(number="R-1", agency="CICPC"))
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import Engine, func, select
-
-import datetime as dt
 
 from alcabala.accounts.models import User
 from alcabala.checkpoints.models import Checkpoint
@@ -55,7 +55,9 @@ def test_a_demo_seeded_any_day_has_a_clean_cattle_truck(
     with read_session(engine) as s:
         permits = s.scalars(
             select(Permit).where(
-                Permit.status == PermitStatus.ISSUED, Permit.valid_from <= now, Permit.valid_to > now
+                Permit.status == PermitStatus.ISSUED,
+                Permit.valid_from <= now,
+                Permit.valid_to > now,
             )
         ).all()
         assert permits, "the demo has permits valid today"

@@ -65,7 +65,9 @@ def history(engine: Engine, report_id: int) -> list[tuple[str | None, str, str]]
         return [(t.from_state, t.to_state, t.reason) for t in rows]
 
 
-def test_register_normalizes_identifiers(door: Door, engine: Engine, actors: dict[str, int]) -> None:
+def test_register_normalizes_identifiers(
+    door: Door, engine: Engine, actors: dict[str, int]
+) -> None:
     register(door, vin="1m8-gdm9axkp042788", plate="ab 123-cd")
     with read_session(engine) as s:
         v = s.scalar(select(Vehicle))
@@ -87,7 +89,9 @@ def test_bad_vin_names_the_field() -> None:
     assert err.value.field == "vin"
 
 
-def test_full_lifecycle_stolen_recovered_returned(door: Door, engine: Engine, actors: dict[str, int]) -> None:
+def test_full_lifecycle_stolen_recovered_returned(
+    door: Door, engine: Engine, actors: dict[str, int]
+) -> None:
     register(door)
     rid = report(door)
     assert status_and_version(engine, rid) == ("active", 1)
@@ -113,7 +117,9 @@ def test_full_lifecycle_stolen_recovered_returned(door: Door, engine: Engine, ac
         )
 
 
-def test_recovery_notifies_the_owner_once(door: Door, engine: Engine, actors: dict[str, int]) -> None:
+def test_recovery_notifies_the_owner_once(
+    door: Door, engine: Engine, actors: dict[str, int]
+) -> None:
     register(door)
     rid = report(door)
     with door.write(SYSTEM) as ctx:
@@ -156,7 +162,9 @@ def test_cancel_needs_a_reason(door: Door, engine: Engine, actors: dict[str, int
         services.recover(ctx, rid)
 
 
-def test_returning_an_active_report_is_refused(door: Door, engine: Engine, actors: dict[str, int]) -> None:
+def test_returning_an_active_report_is_refused(
+    door: Door, engine: Engine, actors: dict[str, int]
+) -> None:
     register(door)
     rid = report(door)
     with pytest.raises(TransitionError), door.write(SYSTEM) as ctx:
@@ -181,7 +189,9 @@ def test_stale_version_is_a_conflict(door: Door, engine: Engine, actors: dict[st
     assert status_and_version(engine, rid) == ("recovered", 2)
 
 
-def test_retired_vehicle_cannot_be_reported(door: Door, engine: Engine, actors: dict[str, int]) -> None:
+def test_retired_vehicle_cannot_be_reported(
+    door: Door, engine: Engine, actors: dict[str, int]
+) -> None:
     register(door)
     with door.write(SYSTEM) as ctx:
         services.retire_vehicle(
@@ -195,7 +205,9 @@ def test_retired_vehicle_cannot_be_reported(door: Door, engine: Engine, actors: 
         )
 
 
-def test_actively_stolen_vehicle_cannot_be_retired(door: Door, engine: Engine, actors: dict[str, int]) -> None:
+def test_actively_stolen_vehicle_cannot_be_retired(
+    door: Door, engine: Engine, actors: dict[str, int]
+) -> None:
     register(door)
     report(door)
     with pytest.raises(TransitionError), door.write(SYSTEM) as ctx:

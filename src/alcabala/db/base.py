@@ -8,9 +8,8 @@ SQLite has no time-zone type and a mix of naive and aware datetimes is a classic
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar, cast
-
 from collections.abc import Callable
+from typing import Any, ClassVar, cast
 
 from sqlalchemy import DateTime, Integer, MetaData, String, Table, event
 from sqlalchemy.engine import Dialect
