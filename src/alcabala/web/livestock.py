@@ -10,6 +10,7 @@ the action. Cancelling a permit asks for confirmation (:mod:`alcabala.web.confir
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -21,7 +22,7 @@ from starlette.datastructures import FormData
 
 from alcabala.accounts.deps import DoorDep, RecordId, require
 from alcabala.accounts.models import Role
-from alcabala.context import Actor, Door
+from alcabala.context import Actor, Ctx, Door
 from alcabala.errors import Error, NotFoundError
 from alcabala.livestock import services
 from alcabala.livestock.models import LivestockTheft
@@ -57,9 +58,16 @@ PERMIT_FIELDS = (
 )  # fmt: skip
 THEFT_FIELDS = ("number", "agency", "species", "head_count", "premises", "brand", "reported_at")
 ALIASES = {"lines": "lines", "ear_tags": "ear_tags"}
-THEFT_MOVES = {
-    "recover": N_("Recovered: the animals are off the hotlist."),
-    "cancel": N_("Theft report cancelled."),
+# Each action of a theft report is named by its service function (an unknown one is a 404).
+THEFT_MOVES: dict[str, tuple[Callable[[Ctx, int, TransitionIn], object], str]] = {
+    "recover": (
+        lambda ctx, tid, b: services.recover_livestock(ctx, tid, b.reason, b.version),
+        N_("Recovered: the animals are off the hotlist."),
+    ),
+    "cancel": (
+        lambda ctx, tid, b: services.cancel_livestock_theft(ctx, tid, b.reason, b.version),
+        N_("Theft report cancelled."),
+    ),
 }
 
 
@@ -334,13 +342,10 @@ def move_theft(
         if action == "cancel" and not confirm.confirmed(form):
             return confirmation_step(request, "cancel_theft", number, form, theft_path(number))
         with door.write(user) as ctx:
-            if action == "recover":
-                services.recover_livestock(ctx, theft_id, body.reason, body.version)
-            else:
-                services.cancel_livestock_theft(ctx, theft_id, body.reason, body.version)
+            THEFT_MOVES[action][0](ctx, theft_id, body)
     except (FormError, Error) as exc:
         refused = refusal(exc, t)
         forms = {action: {"values": data, "errors": refused.errors}}
         return _theft_page(request, door, user, number, refused, forms=forms)
-    flash(request, "ok", t.gettext(THEFT_MOVES[action]))
+    flash(request, "ok", t.gettext(THEFT_MOVES[action][1]))
     return redirect(theft_path(number))

@@ -11,6 +11,7 @@ warrant ask for confirmation (:mod:`alcabala.web.confirm`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -20,7 +21,7 @@ from starlette.datastructures import FormData
 
 from alcabala.accounts.deps import DoorDep, RecordId, require
 from alcabala.accounts.models import Role
-from alcabala.context import Actor, Door
+from alcabala.context import Actor, Ctx, Door
 from alcabala.errors import Error, NotFoundError
 from alcabala.persons import lookups, services
 from alcabala.persons.schemas import PersonIn, WarrantIn
@@ -41,7 +42,17 @@ WARRANT_FIELDS = (
     "issued_at", "expires_at",
 )  # fmt: skip
 WHY_PERSON = N_("Why are you looking up this person?")
-MOVES = {"execute": N_("Warrant executed."), "cancel": N_("Warrant cancelled.")}
+# Each action of a warrant is named by its service function (an unknown one is a 404).
+MOVES: dict[str, tuple[Callable[[Ctx, int, TransitionIn], object], str]] = {
+    "execute": (
+        lambda ctx, wid, b: services.execute_warrant(ctx, wid, b.reason, b.version),
+        N_("Warrant executed."),
+    ),
+    "cancel": (
+        lambda ctx, wid, b: services.cancel_warrant(ctx, wid, b.reason, b.version),
+        N_("Warrant cancelled."),
+    ),
+}
 
 
 def person_path(country: str, national_id: str, reason: str) -> str:
@@ -176,13 +187,10 @@ def move(
             back = person_path(country, national_id, f"{reason} (not confirmed)")
             return confirmation_step(request, f"{action}_warrant", number, form, back)
         with door.write(user) as ctx:
-            if action == "execute":
-                services.execute_warrant(ctx, warrant_id, body.reason, body.version)
-            else:
-                services.cancel_warrant(ctx, warrant_id, body.reason, body.version)
+            MOVES[action][0](ctx, warrant_id, body)
     except (FormError, Error) as exc:
         refused = refusal(exc, t)
         forms = {f"{action}-{warrant_id}": {"values": data, "errors": refused.errors}}
         return _person_page(request, door, user, country, national_id, reason, refused, forms=forms)
-    flash(request, "ok", t.gettext(MOVES[action]))
+    flash(request, "ok", t.gettext(MOVES[action][1]))
     return redirect(person_path(country, national_id, reason))

@@ -58,10 +58,21 @@ RETIREMENT_KINDS = {
     "exported": N_("Exported"),
 }
 WHY_VEHICLE = N_("Why are you looking up this vehicle?")
-MOVES = {
-    "recover": N_("Recovered: the vehicle is off the hotlist and the owner will be told."),
-    "return": N_("Returned to the owner."),
-    "cancel": N_("Report cancelled."),
+# Each action of a report's page is named by its service function, with what the page says
+# once it is done; an action not listed here is a 404, never a default.
+MOVES: dict[str, tuple[Callable[[Ctx, int, TransitionIn], object], str]] = {
+    "recover": (
+        lambda ctx, rid, b: services.recover(ctx, rid, b.reason, b.version),
+        N_("Recovered: the vehicle is off the hotlist and the owner will be told."),
+    ),
+    "return": (
+        lambda ctx, rid, b: services.return_to_owner(ctx, rid, b.inventory, b.reason, b.version),
+        N_("Returned to the owner."),
+    ),
+    "cancel": (
+        lambda ctx, rid, b: services.cancel_report(ctx, rid, b.reason, b.version),
+        N_("Report cancelled."),
+    ),
 }
 
 
@@ -305,16 +316,13 @@ def move(
         back = with_reason(vehicle_path(vin), f"{reason} (not confirmed)")
         return confirmation_step(request, "cancel_report", number, form, back)
 
+    service, done = MOVES[action]
+
     def run(ctx: Ctx) -> str:
-        if action == "recover":
-            services.recover(ctx, report_id, body.reason, body.version)
-        elif action == "return":
-            services.return_to_owner(ctx, report_id, body.inventory, body.reason, body.version)
-        else:
-            services.cancel_report(ctx, report_id, body.reason, body.version)
+        service(ctx, report_id, body)
         return reason
 
-    return _act(request, door, user, vin, form_name, data, run, MOVES[action], reason)
+    return _act(request, door, user, vin, form_name, data, run, done, reason)
 
 
 @router.post("/vehicles/{vin}/retire", summary="Retire the vehicle")
