@@ -24,7 +24,7 @@ demo: install
 	@echo "Web console: http://$(HOST):$(PORT)/   API docs: http://$(HOST):$(PORT)/docs"
 	@echo "Demo users, all with the password alcabala-demo:"
 	@echo "  oficial (officer, GNB)  registro (registrar, CICPC)  ganaderia (livestock, INSAI)"
-	@echo "  supervisor (supervisor, GNB)  auditor (auditor)  admin (admin)"
+	@echo "  supervisor (supervisor, GNB)  auditor (auditor)  admin (admin)  tribunal (court, TSJ-GUA)"
 	$(BIN)/alcabala serve --host $(HOST) --port $(PORT)
 
 # The browser tests drive Debian's Chromium through Playwright (no browser download).

@@ -196,7 +196,7 @@ def wipe(engine: Engine) -> None:
             conn.execute(table.delete())
 
 
-ROLES = ("officer", "registrar", "livestock", "supervisor", "auditor", "admin")
+ROLES = ("officer", "registrar", "livestock", "supervisor", "auditor", "admin", "court")
 
 
 @pytest.fixture
@@ -236,6 +236,7 @@ def api(engine: Engine, settings: Settings, clock: FixedClock) -> Iterator[Any]:
                 "registrar": "CICPC",
                 "livestock": "INSAI",
                 "supervisor": "GNB",
+                "court": "TSJ-GUA",
             }.get(role)
             _, tokens[role] = add_user(session, role, role, agency)
     with TestClient(create_app(settings, clock)) as client:

@@ -251,7 +251,7 @@ def revalidation_by_another_agency(w: World) -> dict[str, Any]:
     _post(
         w.api,
         "/v1/warrants",
-        "registrar",
+        "court",
         {
             "number": "W-1", "agency": "TSJ-GUA", "national_id": "V7654321", "court": "T3",
             "case_number": "3C-1", "offence": "Robo", "issued_at": w.now(days=-1).isoformat(),

@@ -19,6 +19,18 @@ from alcabala.errors import ValidationError
 DEFAULT_DATABASE_URL = "sqlite:///alcabala.db"
 SECRET_FILE = "secret_key"
 NOTIFIERS = ("log", "smtp")
+#: Settings that must be at least 1 (a zero would disable a limit or lock everyone out).
+POSITIVE = (
+    "login_hash_workers",
+    "session_idle_minutes",
+    "session_max_hours",
+    "login_backoff_after",
+    "login_lock_after",
+    "login_address_backoff_after",
+    "login_address_lock_after",
+    "login_backoff_seconds",
+    "login_lock_minutes",
+)
 
 
 def _flag(value: str) -> bool:
@@ -60,6 +72,23 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
+    #: Threads hashing passwords, at low CPU priority: a sign-in flood queues there instead
+    #: of taking the CPU from checks.
+    login_hash_workers: int = 1
+    # Console sessions end after this long without a request, and this long after sign-in.
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    # Sign-in throttling, per account and (looser) per client address: after ``*backoff_after``
+    # failures each further one waits ``login_backoff_seconds``, doubling; ``*lock_after``
+    # failures lock for ``login_lock_minutes``. Counts restart after that long without failure.
+    login_backoff_after: int = 3
+    login_lock_after: int = 10
+    login_address_backoff_after: int = 10
+    login_address_lock_after: int = 30
+    login_backoff_seconds: int = 2
+    login_lock_minutes: int = 15
+    #: Addresses of reverse proxies whose X-Forwarded-For/-Proto are believed; none by default.
+    trusted_proxies: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.notifier not in NOTIFIERS:
@@ -67,12 +96,19 @@ class Settings:
                 f"ALCABALA_NOTIFIER must be one of {', '.join(NOTIFIERS)}, not {self.notifier!r}.",
                 field="ALCABALA_NOTIFIER",
             )
+        for name in POSITIVE:
+            if getattr(self, name) < 1:
+                variable = f"ALCABALA_{name.upper()}"
+                raise ValidationError(f"{variable} must be at least 1.", field=variable)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Settings from ``ALCABALA_*`` variables (``env`` defaults to the process's)."""
         env = os.environ if env is None else env
         d = cls()
+        limits = {
+            name: _int(env, f"ALCABALA_{name.upper()}", getattr(d, name)) for name in POSITIVE
+        }
         return cls(
             database_url=env.get("ALCABALA_DATABASE_URL", "") or d.database_url,
             data_dir=Path(env.get("ALCABALA_DATA_DIR", "") or d.data_dir),
@@ -92,7 +128,10 @@ class Settings:
             smtp_username=env.get("ALCABALA_SMTP_USERNAME", ""),
             smtp_password=env.get("ALCABALA_SMTP_PASSWORD", ""),
             smtp_starttls=_flag(env.get("ALCABALA_SMTP_STARTTLS", "")),
-        )
+            trusted_proxies=tuple(
+                a.strip() for a in env.get("ALCABALA_TRUSTED_PROXIES", "").split(",") if a.strip()
+            ),
+        ).replace(**limits)
 
     def replace(self, **changes: object) -> Settings:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

@@ -75,11 +75,14 @@ def test_passwords_use_the_injected_cost_and_verify(engine: Engine) -> None:
         assert verify_password(s, "ANA ", "correct-horse", CHEAP) is not None
         assert verify_password(s, "ana", "wrong-horse!", CHEAP) is None
         assert verify_password(s, "nobody", "correct-horse", CHEAP) is None
+    now = dt.datetime(2030, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
     with pytest.raises(ValidationError) as err, unit_of_work(engine) as s:
-        set_password(s, "ana", "short", CHEAP)
+        set_password(s, "ana", "short", CHEAP, now=now)
     assert err.value.field == "password"
+    with pytest.raises(ValueError, match="no clock"), unit_of_work(engine) as s:
+        set_password(s, "ana", "new-password-1", CHEAP)  # never the machine's clock
     with unit_of_work(engine) as s:
-        set_password(s, "ana", "new-password-1", CHEAP)
+        set_password(s, "ana", "new-password-1", CHEAP, now=now)
         get_user(s, "ana").active = False
     with read_session(engine) as s:
         assert verify_password(s, "ana", "new-password-1", CHEAP) is None  # deactivated

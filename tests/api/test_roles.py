@@ -16,7 +16,8 @@ from alcabala.api.app import create_app
 from alcabala.config import Settings
 
 OFF, R, L, S, A, ADM = "officer", "registrar", "livestock", "supervisor", "auditor", "admin"
-ALL = (OFF, R, L, S, A, ADM)
+C = "court"
+ALL = (OFF, R, L, S, A, ADM, C)
 PUBLIC = "public"
 
 POLICY: dict[tuple[str, str], tuple[str, ...] | str] = {
@@ -35,11 +36,11 @@ POLICY: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("POST", "/v1/stolen-reports/{report_id}/cancel"): (R,),
     ("POST", "/v1/vehicles/{vin}/retirements"): (R,),
     ("POST", "/v1/persons"): (R,),
-    ("GET", "/v1/persons/{country}/{national_id}"): (R, S),
-    ("POST", "/v1/warrants"): (R,),
-    ("GET", "/v1/warrants/{warrant_id}"): (R, S),
-    ("POST", "/v1/warrants/{warrant_id}/execute"): (R,),
-    ("POST", "/v1/warrants/{warrant_id}/cancel"): (R,),
+    ("GET", "/v1/persons/{country}/{national_id}"): (R, S, C),
+    ("POST", "/v1/warrants"): (R, C),
+    ("GET", "/v1/warrants/{warrant_id}"): (R, S, C),
+    ("POST", "/v1/warrants/{warrant_id}/execute"): (R, C),
+    ("POST", "/v1/warrants/{warrant_id}/cancel"): (R, C),
     ("POST", "/v1/premises"): (L,),
     ("POST", "/v1/brands"): (L,),
     ("POST", "/v1/permits"): (L,),
@@ -50,8 +51,8 @@ POLICY: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("POST", "/v1/livestock-thefts"): (L, R),
     ("POST", "/v1/livestock-thefts/{theft_id}/recover"): (L, R),
     ("POST", "/v1/livestock-thefts/{theft_id}/cancel"): (L, R),
-    ("GET", "/v1/records/due"): (R, S),
-    ("POST", "/v1/records/{number}/validate"): (R,),
+    ("GET", "/v1/records/due"): (R, S, C),
+    ("POST", "/v1/records/{number}/validate"): (R, C),
     ("GET", "/v1/checkpoints"): ALL,
     ("POST", "/v1/checkpoints"): (ADM,),
     ("GET", "/v1/audit"): (A,),

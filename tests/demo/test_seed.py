@@ -31,6 +31,7 @@ def test_seed_fills_registries_users_and_stops(door: Door, engine: Engine) -> No
         "supervisor",
         "auditor",
         "admin",
+        "court",
     }
     with read_session(engine) as s:
         assert s.scalar(select(func.count()).select_from(Check)) == 80

@@ -180,8 +180,8 @@ def test_bad_permit_input_is_4xx_with_field(api: Any) -> None:
     assert r.status_code == 422 and r.json()["error"]["field"] == "lines.0.brand"
     r = post(api, "/permits", permit_body(api, destination_premises="HATO-1"))
     assert r.status_code == 422 and r.json()["error"]["field"] == "destination_premises"
-    r = post(api, "/permits", permit_body(api, issuer="NOPE"))
-    assert r.status_code == 404 and r.json()["error"]["field"] == "issuer"
+    r = post(api, "/permits", permit_body(api, issuer="NOPE"))  # not the issuer's own agency
+    assert r.status_code == 403 and r.json()["error"]["field"] == "issuer"
     r = post(api, "/permits", permit_body(api, lines=[]))
     assert r.status_code == 422 and r.json()["error"]["field"] == "lines"
     issue(api)
@@ -216,7 +216,10 @@ def test_livestock_theft_lifecycle(api: Any) -> None:
         "HATO-1",
     )
     assert (t["brand"], t["ear_tags"]) == ("LP", [TAG_1])
+    # Only the owning agency (CICPC) recovers its report; INSAI's livestock user may not.
     r = post(api, f"/livestock-thefts/{t['id']}/recover", {"version": 1}, "livestock")
+    assert r.status_code == 403 and r.json()["error"]["code"] == "not_owner"
+    r = post(api, f"/livestock-thefts/{t['id']}/recover", {"version": 1}, "registrar")
     assert r.status_code == 200 and (r.json()["status"], r.json()["version"]) == ("recovered", 2)
     r = post(api, f"/livestock-thefts/{t['id']}/recover", {}, "registrar")
     assert r.status_code == 409 and r.json()["error"]["code"] == "illegal_transition"
@@ -227,7 +230,9 @@ def test_livestock_theft_lifecycle(api: Any) -> None:
 def test_livestock_theft_cancel_reason_and_version(api: Any) -> None:
     t = report(api, role="livestock", agency="INSAI")
     assert t["premises"] is None and t["ear_tags"] == []
-    r = post(api, f"/livestock-thefts/{t['id']}/cancel", {"version": 1}, "registrar")
+    r = post(api, f"/livestock-thefts/{t['id']}/cancel", {"version": 1, "reason": "x"}, "registrar")
+    assert r.status_code == 403 and r.json()["error"]["code"] == "not_owner"  # INSAI's report
+    r = post(api, f"/livestock-thefts/{t['id']}/cancel", {"version": 1}, "livestock")
     assert r.status_code == 422 and r.json()["error"]["field"] == "reason"
     r = post(api, f"/livestock-thefts/{t['id']}/cancel", {"version": 2, "reason": "dup"})
     assert r.status_code == 409 and r.json()["error"]["field"] == "version"

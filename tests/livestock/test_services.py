@@ -19,7 +19,13 @@ from alcabala.accounts.services import add_agency, add_user
 from alcabala.clock import FixedClock
 from alcabala.context import SYSTEM, Actor, Ctx, Door
 from alcabala.db.history import Change
-from alcabala.errors import ConflictError, NotFoundError, TransitionError, ValidationError
+from alcabala.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    TransitionError,
+    ValidationError,
+)
 from alcabala.livestock import services
 from alcabala.livestock.models import (
     LivestockTheft,
@@ -248,7 +254,7 @@ def test_issue_permit_refuses_duplicates_unknowns_and_past_windows(
     _issue(door, actor)
     cases: list[tuple[type[Exception], str, str, dict[str, Any]]] = [
         (ConflictError, "duplicate", "number", {}),
-        (NotFoundError, "not_found", "issuer", {"number": "G-2", "issuer": "NOBODY"}),
+        (ForbiddenError, "not_owner", "issuer", {"number": "G-2", "issuer": "NOBODY"}),
         (NotFoundError, "not_found", "origin_premises", {"number": "G-2", "origin_premises": "X"}),
         (
             NotFoundError,
@@ -602,7 +608,7 @@ def test_theft_report_refuses_duplicates_and_unknowns(door: Door) -> None:
         services.report_livestock_theft(ctx, _theft_in())
     cases: list[tuple[type[Exception], str, str, dict[str, Any]]] = [
         (ConflictError, "duplicate", "number", {}),
-        (NotFoundError, "not_found", "agency", {"number": "R-2", "agency": "NOBODY"}),
+        (ForbiddenError, "not_owner", "agency", {"number": "R-2", "agency": "NOBODY"}),
         (NotFoundError, "not_found", "premises", {"number": "R-2", "premises": "NOWHERE"}),
     ]
     for error, code, field, overrides in cases:

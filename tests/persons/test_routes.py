@@ -25,12 +25,12 @@ def issue(api: Any, number: str = "W-1", **overrides: Any) -> dict[str, Any]:
         "offence": "Hurto de ganado (abigeato)",
         "issued_at": (now - dt.timedelta(days=10)).isoformat(),
     }
-    r = api.post("/v1/warrants", json=body | overrides, headers=api.auth_for("registrar"))
+    r = api.post("/v1/warrants", json=body | overrides, headers=api.auth_for("court"))
     assert r.status_code == 201, r.text
     return dict(r.json())
 
 
-def move(api: Any, wid: int, action: str, role: str = "registrar", **body: Any) -> Any:
+def move(api: Any, wid: int, action: str, role: str = "court", **body: Any) -> Any:
     return api.post(f"/v1/warrants/{wid}/{action}", json=body, headers=api.auth_for(role))
 
 
@@ -193,7 +193,7 @@ def test_status_shown_is_effective_at_now(api: Any, engine: Engine) -> None:
 
 def test_bad_input_is_4xx_with_field(api: Any) -> None:
     now = api.clock.now()
-    auth = api.auth_for("registrar")
+    auth = api.auth_for("court")
     body = {
         "number": "W-9",
         "agency": "TSJ-GUA",
@@ -206,7 +206,8 @@ def test_bad_input_is_4xx_with_field(api: Any) -> None:
     r = api.post("/v1/warrants", json=body | {"expires_at": "2000-01-01"}, headers=auth)
     assert r.status_code == 422 and r.json()["error"]["field"] == "expires_at"
     r = api.post("/v1/warrants", json=body | {"agency": "NOPE"}, headers=auth)
-    assert r.status_code == 404 and r.json()["error"]["field"] == "agency"
+    assert r.status_code == 403 and r.json()["error"]["field"] == "agency"  # not its own
+    assert r.json()["error"]["code"] == "not_owner"
     r = api.post("/v1/warrants", json=body | {"colour": "red"}, headers=auth)
     assert r.status_code == 422 and r.json()["error"]["field"] == "colour"
     assert api.post("/v1/warrants", json=body, headers=auth).status_code == 201
@@ -296,6 +297,6 @@ def test_history_rows_carry_the_clock_time(api: Any, engine: Engine) -> None:
             .order_by(WarrantTransition.id)
         )
         assert [tuple(row) for row in rows] == [
-            (None, "active", "registrar", "", issued),
-            ("active", "executed", "registrar", "arrested", executed),
+            (None, "active", "court", "", issued),
+            ("active", "executed", "court", "arrested", executed),
         ]

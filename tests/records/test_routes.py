@@ -55,7 +55,7 @@ def seed(api: Any, overdue_days: int = 5) -> dict[str, int]:
             "offence": "o",
             "issued_at": (api.clock.now() - dt.timedelta(days=30)).isoformat(),
         },
-        headers=auth,
+        headers=api.auth_for("court"),  # the court issues its warrants
     )
     assert r.status_code == 201, r.text
     warrant_id = r.json()["id"]
@@ -187,7 +187,7 @@ def test_another_agency_cannot_validate_and_nothing_changes(
 def test_closed_record_cannot_be_validated(api: Any, clerk: dict[str, str]) -> None:
     ids = seed(api)
     auth = api.auth_for("registrar")
-    r = api.post(f"/v1/warrants/{ids['warrant']}/execute", json={}, headers=auth)
+    r = api.post(f"/v1/warrants/{ids['warrant']}/execute", json={}, headers=api.auth_for("court"))
     assert r.status_code == 200, r.text
     r = api.post("/v1/records/W-OLD/validate", json={}, headers=clerk)
     assert r.status_code == 409 and r.json()["error"]["code"] == "illegal_transition"

@@ -80,8 +80,8 @@ def pages(api: Any, engine: Engine) -> Pages:
     door = api.app.state.door
     assert door.clock is api.clock
     with unit_of_work(engine) as s:
-        for role in ROLES:
-            set_password(s, role, PASSWORD, hasher_for(door.settings))
+        for role in api.tokens:  # every user of the ``api`` fixture, one per role
+            set_password(s, role, PASSWORD, hasher_for(door.settings), now=door.clock.now())
     return Pages(api.app, api.clock)
 
 

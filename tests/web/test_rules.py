@@ -290,8 +290,14 @@ def test_refused_forms_carry_the_error_code(pages: Any, engine: Engine) -> None:
 
     other = "2T1BURHE0JC014702"
     _vehicle(registrar, vin=other, plate="XY987ZW")
-    _report(registrar, number="TSJ-9", agency="TSJ-GUA", vin=other)
-    with pages.door.write(SYSTEM) as ctx:
+    in_their_name = _report(registrar, number="TSJ-9", agency="TSJ-GUA", vin=other)
+    assert in_their_name.status_code == 403  # a registrar files for its own agency only
+    assert in_their_name.headers["x-alcabala-error"] == "not_owner"
+    with pages.door.write(SYSTEM) as ctx:  # the court's report, as an import would bring it
+        from alcabala.vehicles.schemas import StolenReportIn
+        from alcabala.vehicles.services import report_stolen
+
+        report_stolen(ctx, other, StolenReportIn(number="TSJ-9", agency="TSJ-GUA"))
         report = ctx.session.scalars(select(StolenReport).where(StolenReport.number == "TSJ-9"))
         report.one().validate_by = pages.now().date() - dt.timedelta(days=1)
     due = registrar.get("/registry/due").text

@@ -9,15 +9,21 @@ the app (assembled in ``api/``) puts what they read on ``app.state`` —
 - ``public_limit``: the :class:`~alcabala.accounts.ratelimit.RateLimiter` of public routes.
 
 Roles are checked on every route through :func:`require`. Bearer tokens are looked up by
-their SHA-256; a short in-process cache keeps the hot check path off the database, at the
-cost of a revoked token working for up to ``TOKEN_CACHE_SECONDS`` more on this process.
+their SHA-256; a short in-process cache (:class:`TokenCache`) keeps the hot check path off
+the database. It does not outlive a revocation: whenever a user's tokens are revoked, their
+password changes or they are deactivated, a ``changes(entity="user")`` row is written, and
+every server process's refresh loop (:class:`alcabala.checks.runtime.Runtime`, once a
+second) drops that user's cached tokens with :meth:`TokenCache.drop_users`. Writes do not
+even wait for that: the recorder refuses, inside its write transaction, a check whose
+officer is inactive or whose token is revoked (the digest of the request's token is left on
+``request.state.token_hash`` for it). ``TOKEN_CACHE_SECONDS`` remains only as a backstop.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
@@ -27,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from alcabala.accounts.models import Role
 from alcabala.accounts.ratelimit import RateLimiter
-from alcabala.accounts.services import user_for_token
+from alcabala.accounts.services import hash_token, user_for_token
 from alcabala.context import Actor, Door
 from alcabala.db.engine import read_session
 from alcabala.errors import AuthError, ForbiddenError
@@ -37,9 +43,26 @@ _bearer = HTTPBearer(auto_error=False, description="An API token from `alcabala 
 
 
 class TokenCache:
+    """Actors by token digest, for ``TOKEN_CACHE_SECONDS``, droppable by user at once.
+
+    A lookup that read the database before a drop must not put back what the drop removed:
+    :meth:`epoch` is read before the database, and :meth:`put` refuses an actor dropped
+    since then."""
+
+    MAX_ENTRIES = 10_000
+
     def __init__(self) -> None:
         self._entries: dict[str, tuple[float, Actor]] = {}
+        self._by_user: dict[int | None, set[str]] = {}
+        self._epoch = 0
+        self._dropped: dict[int, int] = {}  # user id -> epoch of its last drop
+        self._floor = 0  # drops forgotten before this epoch: refuse puts that began earlier
         self._lock = threading.Lock()
+
+    def epoch(self) -> int:
+        """The current drop epoch (read it before looking a token up in the database)."""
+        with self._lock:
+            return self._epoch
 
     def get(self, token: str) -> Actor | None:
         with self._lock:
@@ -48,15 +71,47 @@ class TokenCache:
             return None
         return entry[1]
 
-    def put(self, token: str, actor: Actor) -> None:
+    def put(self, token: str, actor: Actor, since: int | None = None) -> bool:
+        """Cache ``actor`` for ``token``, unless the user was dropped after epoch ``since``
+        (the lookup raced a revocation); returns whether it was cached."""
         with self._lock:
-            if len(self._entries) > 10_000:
+            if since is not None and (
+                since < self._floor
+                or (actor.id is not None and self._dropped.get(actor.id, -1) > since)
+            ):
+                return False
+            if len(self._entries) >= self.MAX_ENTRIES:
                 self._entries.clear()
+                self._by_user.clear()
             self._entries[token] = (time.monotonic() + TOKEN_CACHE_SECONDS, actor)
+            self._by_user.setdefault(actor.id, set()).add(token)
+            return True
+
+    def drop_users(self, user_ids: Iterable[int]) -> int:
+        """Forget every cached token of ``user_ids``; returns how many were dropped."""
+        dropped = 0
+        with self._lock:
+            self._epoch += 1
+            if len(self._dropped) >= self.MAX_ENTRIES:
+                self._dropped.clear()
+                self._floor = self._epoch
+            for user_id in user_ids:
+                self._dropped[user_id] = self._epoch
+                for token in self._by_user.pop(user_id, ()):
+                    if self._entries.pop(token, None) is not None:
+                        dropped += 1
+        return dropped
+
+    def drop_user(self, user_id: int) -> int:
+        return self.drop_users((user_id,))
 
     def clear(self) -> None:
         with self._lock:
+            self._epoch += 1
+            self._floor = self._epoch
+            self._dropped.clear()
             self._entries.clear()
+            self._by_user.clear()
 
 
 def door_of(request: Request) -> Door:
@@ -76,15 +131,17 @@ def public_limit(request: Request) -> None:
     limiter.check(request)
 
 
-def load_actor(request: Request, token: str) -> Actor | None:
-    """The token's user from the database (blocking), cached for the next requests."""
+def load_actor(request: Request, token: str, digest: str | None = None) -> Actor | None:
+    """The token's user from the database (blocking), cached (by the token's digest) for
+    the next requests unless a revocation raced this lookup."""
     cache: TokenCache = request.app.state.tokens
+    since = cache.epoch()
     with read_session(door_of(request).engine) as session:
         user = user_for_token(session, token)
         if user is None:
             return None
         actor = Actor(user.id, user.username, user.role, user.agency_id, "api")
-    cache.put(token, actor)
+    cache.put(digest or hash_token(token), actor, since)
     return actor
 
 
@@ -101,13 +158,22 @@ async def current_user(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise AuthError("Sign in first: send 'Authorization: Bearer <token>'.")
     token = credentials.credentials
+    digest = hash_token(token)
     cache: TokenCache = request.app.state.tokens
-    actor = cache.get(token)
+    actor = cache.get(digest)
     if actor is None:
-        actor = await run_in_threadpool(load_actor, request, token)
+        actor = await run_in_threadpool(load_actor, request, token, digest)
     if actor is None:
         raise AuthError("Unknown or revoked token.")
+    request.state.token_hash = digest  # the recorder re-checks it when the request writes
     return actor
+
+
+def token_hash(request: Request) -> str | None:
+    """The digest of the bearer token this request was signed in with (None for the
+    console's session users)."""
+    digest = getattr(request.state, "token_hash", None)
+    return digest if isinstance(digest, str) else None
 
 
 def require(*roles: Role) -> Callable[..., Any]:

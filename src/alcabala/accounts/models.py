@@ -1,11 +1,13 @@
-"""Tables of agencies, users and their API tokens."""
+"""Tables of agencies, users, their API tokens and console sessions, sign-in throttles and
+the audit trail."""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import JSON, ForeignKey, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alcabala.db.base import Base, utcnow
@@ -20,6 +22,8 @@ class Role(enum.StrEnum):
     SUPERVISOR = "supervisor"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    #: A court's liaison or prosecutor: issues, executes and cancels its court's warrants.
+    COURT = "court"
 
 
 class AgencyKind(enum.StrEnum):
@@ -77,11 +81,45 @@ class ApiToken(Base):
     user: Mapped[User] = relationship()
 
 
+class WebSession(Base):
+    """A signed-in console session. The browser's cookie holds a random id; only its SHA-256
+    is stored, so a stolen database does not hand out working sessions. A session is never
+    deleted: it ends (``ended_at``, ``end_reason``: logout, password, deactivated, revoked,
+    idle, expired) and stays as the record of who was signed in when."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column()
+    ended_at: Mapped[dt.datetime | None] = mapped_column()
+    end_reason: Mapped[str | None] = mapped_column(String(20))
+    #: What the console keeps between requests (the chosen checkpoint, flash messages).
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins of one account name (``kind`` "user", whether or not it exists) or one
+    client address (``kind`` "address") and until when further tries are refused. In the
+    database, so that every server process refuses alike."""
+
+    __tablename__ = "login_throttles"
+
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(index=True)
+    blocked_until: Mapped[dt.datetime | None] = mapped_column()
+
+
 class AuditEntry(Base):
     """One lookup of a person or vehicle: who asked, about whom, where, when and why.
 
-    Written for every check and every registry search, in the same transaction; never
-    updated or deleted. Oversight reads it through ``GET /v1/audit``.
+    Written for every check and every registry search, in the same transaction, and for every
+    failed sign-in (action ``login_failed``, subject the username typed, never the password);
+    never updated or deleted. Oversight reads it through ``GET /v1/audit``.
     """
 
     __tablename__ = "audit_entries"
@@ -93,7 +131,7 @@ class AuditEntry(Base):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     client: Mapped[str] = mapped_column(String(10), default="", server_default="")
     action: Mapped[str] = mapped_column(String(30))  # check, search, public_lookup...
-    subject_kind: Mapped[str] = mapped_column(String(20))  # person | vehicle
+    subject_kind: Mapped[str] = mapped_column(String(20))  # person | vehicle | user
     subject: Mapped[str] = mapped_column(String(40), index=True)  # national ID, VIN or plate
     checkpoint_id: Mapped[int | None] = mapped_column(ForeignKey("checkpoints.id"))
     check_id: Mapped[str | None] = mapped_column(String(36))

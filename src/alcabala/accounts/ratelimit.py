@@ -2,16 +2,30 @@
 
 A few lines of our own rather than a dependency: the public lookup needs one fixed limit per
 client address, in memory, and nothing else (several API processes each keep their own).
+
+The client address is what the server saw: ``request.client.host``, which names the proxy's
+address unless ``alcabala serve`` trusts that proxy (``Settings.trusted_proxies``), so a
+client cannot escape the limit by sending a different ``X-Forwarded-For`` each time.
+
+Memory is bounded: at most ``max_clients`` buckets are kept, in least-recently-used order,
+and a new client evicts the bucket used longest ago (by then, most likely, refilled anyway).
+The table is never emptied wholesale, which would hand every throttled client a full burst
+at once. Time comes from a monotonic clock (injectable for tests): it measures intervals,
+not dates.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Callable
 
 from fastapi import Request
 
 from alcabala.errors import Error
+
+MAX_CLIENTS = 100_000
 
 
 class RateLimited(Error):
@@ -20,24 +34,39 @@ class RateLimited(Error):
 
 
 class RateLimiter:
-    def __init__(self, per_minute: int = 30, burst: int = 10) -> None:
+    def __init__(
+        self,
+        per_minute: int = 30,
+        burst: int = 10,
+        max_clients: int = MAX_CLIENTS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.rate = per_minute / 60.0
         self.burst = float(burst)
-        self._buckets: dict[str, tuple[float, float]] = {}
+        self.max_clients = max_clients
+        self._clock = clock
+        # key -> (tokens left, when they were counted); oldest use first.
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
         self._lock = threading.Lock()
 
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._buckets
+
     def allow(self, key: str) -> bool:
-        now = time.monotonic()
+        """Take one token from ``key``'s bucket; False when it is empty."""
+        now = self._clock()
         with self._lock:
             tokens, last = self._buckets.get(key, (self.burst, now))
             tokens = min(self.burst, tokens + (now - last) * self.rate)
-            if tokens < 1.0:
-                self._buckets[key] = (tokens, now)
-                return False
-            if len(self._buckets) > 100_000:
-                self._buckets.clear()
-            self._buckets[key] = (tokens - 1.0, now)
-            return True
+            allowed = tokens >= 1.0
+            self._buckets[key] = (tokens - 1.0 if allowed else tokens, now)
+            self._buckets.move_to_end(key)
+            while len(self._buckets) > self.max_clients:
+                self._buckets.popitem(last=False)
+            return allowed
 
     def check(self, request: Request) -> None:
         client = request.client.host if request.client else "unknown"

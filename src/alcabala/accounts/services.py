@@ -2,6 +2,12 @@
 
 Passwords are hashed with argon2 (argon2-cffi); API tokens are random, shown once, and only
 their SHA-256 is stored, so a stolen database does not hand out working tokens.
+
+Changing a password, deactivating a user and revoking their tokens end the user's console
+sessions (:mod:`alcabala.accounts.sessions`) and append ``("user", id)`` to the change
+sequence, which every server process follows to drop what it cached about the user (its
+token cache). Each takes the time from ``now`` or, when omitted, from the clock of the
+:class:`~alcabala.context.Door` that opened the session; never from the machine.
 """
 
 from __future__ import annotations
@@ -18,6 +24,9 @@ from sqlalchemy.orm import Session
 
 from alcabala.accounts.models import Agency, AgencyKind, ApiToken, Role, User
 from alcabala.accounts.passwords import DEFAULT_HASHER
+from alcabala.accounts.sessions import end_user_sessions
+from alcabala.db.base import NOW
+from alcabala.db.history import record_change
 from alcabala.errors import ConflictError, NotFoundError, ValidationError
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -102,27 +111,78 @@ def get_user(session: Session, username: str) -> User:
     return user
 
 
+def _now(session: Session, now: dt.datetime | None) -> dt.datetime:
+    """``now``, else the time of the clock the session was opened with (``Door``)."""
+    if now is not None:
+        return now
+    clock = session.info.get(NOW)
+    if clock is None:
+        raise ValueError("no clock: pass now=, or open the session through a Door")
+    stamp: dt.datetime = clock()
+    return stamp
+
+
+def _user_changed(session: Session, user: User, now: dt.datetime, ended: str) -> None:
+    """End the user's console sessions and tell every process the user changed."""
+    end_user_sessions(session, user.id, now, ended)
+    record_change(session, "user", user.id, now)
+
+
 def set_password(
-    session: Session, username: str, password: str, hasher: PasswordHasher = DEFAULT_HASHER
+    session: Session,
+    username: str,
+    password: str,
+    hasher: PasswordHasher = DEFAULT_HASHER,
+    *,
+    now: dt.datetime | None = None,
 ) -> User:
+    """Set ``username``'s password; their console sessions end (whoever knew the old one
+    is signed out everywhere)."""
     user = get_user(session, username)
     user.password_hash = _hash_password(password, hasher)
+    _user_changed(session, user, _now(session, now), "password")
     return user
+
+
+def deactivate_user(session: Session, username: str, now: dt.datetime | None = None) -> User:
+    """Deactivate ``username``: no sign-in, no token, no running console session works any
+    more (a departure, a suspension). Nothing is deleted; their records and audit stay."""
+    user = get_user(session, username)
+    user.active = False
+    _user_changed(session, user, _now(session, now), "deactivated")
+    return user
+
+
+def password_record(session: Session, username: str) -> tuple[int, str] | None:
+    """The id and password hash of ``username`` if they are active and have a password."""
+    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None or not user.active or user.password_hash is None:
+        return None
+    return user.id, user.password_hash
+
+
+def password_matches(hasher: PasswordHasher, stored: str | None, password: str) -> bool:
+    """Whether ``password`` matches the hash ``stored``; without one, the same work is done
+    anyway, so that the time taken does not tell whether the user exists."""
+    if stored is None:
+        hasher.hash("timing-equalizer")
+        return False
+    try:
+        return hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def verify_password(
     session: Session, username: str, password: str, hasher: PasswordHasher = DEFAULT_HASHER
 ) -> User | None:
-    """The user if ``password`` is theirs and they are active, else None."""
-    user = session.scalar(select(User).where(User.username == username.strip().lower()))
-    if user is None or not user.active or user.password_hash is None:
-        hasher.hash("timing-equalizer")  # same cost whether or not the user exists
+    """The user if ``password`` is theirs and they are active, else None (blocking: the
+    console signs in through :mod:`alcabala.accounts.signin`, off the event loop)."""
+    found = password_record(session, username)
+    if not password_matches(hasher, found[1] if found else None, password):
         return None
-    try:
-        hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return None
-    return user
+    assert found is not None
+    return session.get(User, found[0])
 
 
 def issue_token(session: Session, user: User) -> str:
@@ -144,11 +204,15 @@ def user_for_token(session: Session, token: str) -> User | None:
     return row.user
 
 
-def revoke_tokens(session: Session, username: str, now: dt.datetime) -> int:
+def revoke_tokens(session: Session, username: str, now: dt.datetime | None = None) -> int:
+    """Revoke every API token of ``username`` and end their console sessions (a lost phone:
+    whatever it was signed in with stops working); the number of tokens revoked."""
     user = get_user(session, username)
+    now = _now(session, now)
     tokens = session.scalars(
         select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     ).all()
     for token in tokens:
         token.revoked_at = now
+    _user_changed(session, user, now, "revoked")
     return len(tokens)

@@ -12,9 +12,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 
 from alcabala import __version__
+from alcabala.accounts.passwords import HashPool
 from alcabala.api import errors
 from alcabala.api.routers import ROUTERS
 from alcabala.checks.runtime import Runtime
@@ -39,21 +42,31 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
     runtime = Runtime(door)
     outbox = OutboxSender(door.engine, settings, clock)
     runtime.services.append((outbox.start, outbox.stop))
+    hash_pool = HashPool.for_settings(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await runtime.start()
         yield
         await runtime.stop()
+        hash_pool.close()
 
     app = FastAPI(
-        title="alcabala", version=__version__, description=API_DESCRIPTION, lifespan=lifespan
+        title="alcabala",
+        version=__version__,
+        description=API_DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.runtime = runtime
     app.state.door = door
     app.state.tokens = runtime.tokens
     app.state.public_limit = runtime.public_limit
+    app.state.hash_pool = hash_pool
     errors.install(app)
+    app.add_middleware(errors.SecurityHeaders)
+    _install_docs(app)
 
     for router in ROUTERS:
         app.include_router(router)
@@ -66,3 +79,29 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
 
     web.install(app, runtime)
     return app
+
+
+def _with_policy(page: HTMLResponse, **extra: tuple[str, ...]) -> HTMLResponse:
+    page.headers["content-security-policy"] = errors.page_policy(bytes(page.body).decode(), **extra)
+    return page
+
+
+def _install_docs(app: FastAPI) -> None:
+    """``/docs`` and ``/redoc``, each with the CSP of exactly what it loads."""
+    title = app.title
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "").rstrip("/")
+        page = get_swagger_ui_html(
+            openapi_url=f"{root}{app.openapi_url}",
+            title=f"{title} - Swagger UI",
+            swagger_ui_parameters={"validatorUrl": None},
+        )
+        return _with_policy(page)
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "").rstrip("/")
+        page = get_redoc_html(openapi_url=f"{root}{app.openapi_url}", title=f"{title} - ReDoc")
+        return _with_policy(page, fonts=("https://fonts.gstatic.com",), workers=("blob:",))

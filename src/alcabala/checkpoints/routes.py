@@ -25,6 +25,7 @@ SignedIn = Annotated[
             Role.SUPERVISOR,
             Role.AUDITOR,
             Role.ADMIN,
+            Role.COURT,
         )
     ),
 ]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.orm import Session
@@ -58,6 +58,9 @@ class HotlistLoader:
         self.seq = 0
         self._seen: set[int] = set()
         self._lock = threading.Lock()
+        #: ``entity -> callbacks`` called by :meth:`refresh` with the ids of that entity
+        #: changed since the last refresh (the runtime drops a ``user``'s cached tokens so).
+        self.listeners: dict[str, list[Callable[[set[int]], object]]] = {}
 
     # -- full load ---------------------------------------------------------------------------
     def load(self) -> None:
@@ -170,6 +173,8 @@ class HotlistLoader:
             for entity, ids in todo.items():
                 if entity in loaders:
                     loaders[entity](s, ids)
+                for listener in self.listeners.get(entity, ()):
+                    listener(ids)
             return sum(len(v) for v in todo.values())
 
     # -- loaders: ids None means all ----------------------------------------------------------

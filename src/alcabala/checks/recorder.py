@@ -4,13 +4,25 @@ Many officers' checks arrive at once; each would pay a full fsync if committed a
 recorder is one writer thread (SQLite has one writer anyway) that takes every check waiting
 in its queue, writes them in one transaction (checks, hits with their confirmation
 deadlines, sightings, audit rows) and only then answers each caller: a verdict is never
-acknowledged as recorded before it is on disk. A ``check_id`` already stored is not written
-again; its stored verdict and receipt are returned instead.
+acknowledged as recorded before it is on disk.
+
+Inside that transaction, and per caller's job (one stop, or a whole batch, refused whole):
+
+- a check whose officer is no longer active, or whose bearer token was revoked, is refused
+  (401, nothing stored): a token still in some process's cache cannot record anything;
+- a ``check_id`` already stored, or taken earlier in the same flush, is not written again:
+  with the same officer, checkpoint and inputs (compared in the canonical JSON the
+  ``inputs`` column holds) its stored verdict and receipt are returned; with anything else
+  (another body, another officer's check) the job is refused with 409
+  ``check_id_conflict``.
+
+A refused job does not disturb the other jobs written in the same transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import queue
 import threading
@@ -20,17 +32,41 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from alcabala.accounts.models import Agency, AuditEntry
+from alcabala.accounts.models import Agency, ApiToken, AuditEntry, User
 from alcabala.checks.models import Check, Hit, HitStatus, HitTransition, Sighting
 from alcabala.checks.receipts import new_receipt
 from alcabala.checks.schemas import ConfirmationOut, HitOut, IrregularityOut, VerdictOut
 from alcabala.db.base import table_of
 from alcabala.db.engine import unit_of_work
+from alcabala.errors import AuthError, ConflictError, Error
 
 log = logging.getLogger("alcabala.checks.recorder")
 MAX_BATCH = 2000
+
+
+class CheckIdConflictError(ConflictError):
+    """A ``check_id`` already belongs to another stop (another body, or another officer's)."""
+
+    code = "check_id_conflict"
+
+
+CHECK_ID_TAKEN = (
+    "This check_id is already taken by another stop; send the same stop again to get its "
+    "verdict, or give a new stop a new check_id."
+)
+OFFICER_GONE = (
+    "Your account is no longer active or your token was revoked: nothing was recorded. "
+    "Sign in again."
+)
+
+
+def canonical(value: Any) -> str:
+    """One text per JSON value, whatever its key order or spacing: what two copies of a
+    stop are compared by."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 @dataclass
@@ -60,6 +96,15 @@ class PendingCheck:
     agency_id: int | None = None
     client: str = "api"
     receipt: str = field(default_factory=new_receipt)
+    #: The digest of the bearer token the check came with (None: console, CLI, demo); the
+    #: recorder refuses the check if that token was revoked meanwhile.
+    token_hash: str | None = None
+    #: How the request names this stop's ``check_id`` (``stops.3.check_id`` in a batch).
+    check_id_field: str = "check_id"
+
+    def fingerprint(self) -> tuple[int, int, str]:
+        """Who, where and what: equal for two copies of the same stop, and only for them."""
+        return (self.officer_id, self.checkpoint_id, canonical(self.inputs))
 
 
 def hit_out(hit: Hit, now: dt.datetime | None = None, record_status: str | None = None) -> HitOut:
@@ -126,27 +171,100 @@ def fresh_verdict(p: PendingCheck, hit_ids: Sequence[int]) -> VerdictOut:
 
 
 def write_batch(session: Session, batch: Sequence[PendingCheck]) -> list[VerdictOut]:
-    """Store the new checks of ``batch`` in ``session``; return every check's stored verdict.
+    """Store the new checks of ``batch`` in ``session``; return every check's stored verdict
+    (or raise why the whole batch is refused, having stored nothing of it)."""
+    (outcome,) = write_jobs(session, [batch])
+    if isinstance(outcome, Error):
+        raise outcome
+    return outcome
 
-    A ``check_id`` already stored (a retry) is not written again; its stored verdict is read
-    back. New checks are answered from what was just written."""
-    ids = [p.check_id for p in batch]
-    stored = set(session.scalars(select(Check.check_id).where(Check.check_id.in_(ids))))
-    fresh: dict[str, PendingCheck] = {}
-    for p in batch:
-        if p.check_id not in stored and p.check_id not in fresh:
-            fresh[p.check_id] = p
-    results: dict[str, VerdictOut] = {}
+
+Outcome = list[VerdictOut] | Error
+
+
+def write_jobs(session: Session, jobs: Sequence[Sequence[PendingCheck]]) -> list[Outcome]:
+    """Store the new checks of every acceptable job in ``session``: for each job, in order,
+    its stored verdicts, or the error refusing it whole (nothing of it is written).
+
+    A ``check_id`` already stored, or written by an earlier job or stop of this call, is a
+    retry when officer, checkpoint and inputs are the same (its verdict is returned, nothing
+    is written twice), and a :class:`CheckIdConflictError` otherwise. New checks are answered
+    from what was just written."""
+    every = [p for job in jobs for p in job]
+    if not every:
+        return [[] for _ in jobs]
+    ids = list(dict.fromkeys(p.check_id for p in every))
+    stored = {c.check_id: c for c in session.scalars(select(Check).where(Check.check_id.in_(ids)))}
+    officers = list({p.officer_id for p in every})
+    active = set(
+        session.scalars(select(User.id).where(User.id.in_(officers), User.active.is_(True)))
+    )
+    digests = list({p.token_hash for p in every if p.token_hash})
+    tokens: set[tuple[str, int]] = set()
+    if digests:
+        query = select(ApiToken.token_hash, ApiToken.user_id).where(
+            ApiToken.token_hash.in_(digests), ApiToken.revoked_at.is_(None)
+        )
+        tokens = {(digest, user_id) for digest, user_id in session.execute(query)}
+    taken = {
+        c.check_id: (c.officer_id, c.checkpoint_id, canonical(c.inputs)) for c in stored.values()
+    }
+    accepted: dict[str, PendingCheck] = {}  # check_id -> the copy that will be written
+    refusals: list[Error | None] = []
+    for job in jobs:
+        refusal, mine = _judge_job(job, active, tokens, taken, accepted)
+        refusals.append(refusal)
+        if refusal is None:
+            accepted.update(mine)
+    fresh = list(accepted.values())
+    verdicts: dict[str, VerdictOut] = {}
     if fresh:
-        _unique_receipts(session, list(fresh.values()))
-        hit_ids = _insert(session, list(fresh.values()))
-        for p in fresh.values():
-            results[p.check_id] = fresh_verdict(p, hit_ids.get(p.check_id, ()))
-    if stored:
-        codes = {p.check_id: p.checkpoint_code for p in batch}
-        for c in session.scalars(select(Check).where(Check.check_id.in_(list(stored)))):
-            results[c.check_id] = stored_verdict(c, codes[c.check_id])
-    return [results[i] for i in ids]
+        _unique_receipts(session, fresh)
+        hit_ids = _insert(session, fresh)
+        for p in fresh:
+            verdicts[p.check_id] = fresh_verdict(p, hit_ids.get(p.check_id, ()))
+    outcomes: list[Outcome] = []
+    for job, refusal in zip(jobs, refusals, strict=True):
+        if refusal is not None:
+            outcomes.append(refusal)
+            continue
+        results = []
+        for p in job:
+            verdict = verdicts.get(p.check_id)
+            if verdict is None:
+                verdict = verdicts[p.check_id] = stored_verdict(
+                    stored[p.check_id], p.checkpoint_code
+                )
+            results.append(verdict)
+        outcomes.append(results)
+    return outcomes
+
+
+def _judge_job(
+    job: Sequence[PendingCheck],
+    active: set[int],
+    tokens: set[tuple[str, int]],
+    taken: dict[str, tuple[int, int, str]],
+    accepted: dict[str, PendingCheck],
+) -> tuple[Error | None, dict[str, PendingCheck]]:
+    """Why ``job`` must be refused (None if it may be written), and its new checks."""
+    mine: dict[str, PendingCheck] = {}
+    for p in job:
+        if p.officer_id not in active or (
+            p.token_hash is not None and (p.token_hash, p.officer_id) not in tokens
+        ):
+            return AuthError(OFFICER_GONE), {}
+    for p in job:
+        first = taken.get(p.check_id)
+        if first is None:
+            earlier = accepted.get(p.check_id) or mine.get(p.check_id)
+            if earlier is None:
+                mine[p.check_id] = p
+                continue
+            first = earlier.fingerprint()
+        if first != p.fingerprint():
+            return CheckIdConflictError(CHECK_ID_TAKEN, field=p.check_id_field), {}
+    return None, mine
 
 
 def _unique_receipts(session: Session, rows: list[PendingCheck]) -> None:
@@ -293,21 +411,35 @@ class Recorder:
 
     def submit(self, pendings: list[PendingCheck]) -> Future[list[VerdictOut]]:
         """Queue ``pendings`` (one stop, or a whole batch) to be written together with
-        whatever else is waiting; the future gives their stored verdicts, in order."""
+        whatever else is waiting; the future gives their stored verdicts, in order, or the
+        error refusing them all."""
         future: Future[list[VerdictOut]] = Future()
         if self._thread is None:  # not started (CLI, tests): write in the caller's thread
-            try:
-                future.set_result(self.write(pendings))
-            except Exception as exc:  # handed to the caller through the future
-                future.set_exception(exc)
+            self._resolve([(pendings, future)])
             return future
         self._queue.put((pendings, future))
         return future
 
     def write(self, batch: Sequence[PendingCheck]) -> list[VerdictOut]:
-        """Store ``batch`` in one transaction, now, in this thread."""
-        with unit_of_work(self.engine) as session:
-            return write_batch(session, batch)
+        """Store ``batch`` in one transaction, now, in this thread (or raise why not)."""
+        (outcome,) = self.write_jobs([batch])
+        if isinstance(outcome, Error):
+            raise outcome
+        return outcome
+
+    def write_jobs(self, jobs: Sequence[Sequence[PendingCheck]]) -> list[Outcome]:
+        """:func:`write_jobs` in one transaction. Another process may store one of these
+        check_ids (or draw one of these receipts) between our read and our insert; the
+        unique index refuses it, and one more attempt sees that row and answers with it."""
+        for attempt in range(2):
+            try:
+                with unit_of_work(self.engine) as session:
+                    return write_jobs(session, jobs)
+            except ConflictError as exc:
+                if attempt or not isinstance(exc.__cause__, IntegrityError):
+                    raise
+                log.info("checks stored concurrently by another process; writing again")
+        raise AssertionError  # unreachable
 
     def _run(self) -> None:
         while True:
@@ -329,14 +461,19 @@ class Recorder:
             self._flush(jobs)
 
     def _flush(self, jobs: list[Job]) -> None:
+        self._resolve(jobs)
+
+    def _resolve(self, jobs: list[Job]) -> None:
         try:
-            results = self.write([p for pendings, _ in jobs for p in pendings])
-        except Exception as exc:
-            log.exception("recording %d jobs failed", len(jobs))
+            outcomes = self.write_jobs([pendings for pendings, _ in jobs])
+        except Exception as exc:  # handed to every caller through its future
+            if not isinstance(exc, Error):
+                log.exception("recording %d jobs failed", len(jobs))
             for _, future in jobs:
                 future.set_exception(exc)
             return
-        start = 0
-        for pendings, future in jobs:
-            future.set_result(results[start : start + len(pendings)])
-            start += len(pendings)
+        for (_, future), outcome in zip(jobs, outcomes, strict=True):
+            if isinstance(outcome, Error):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)

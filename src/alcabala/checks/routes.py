@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from alcabala.accounts.deps import DoorDep, PublicLimit, Reading, RecordId, require
+from alcabala.accounts.deps import DoorDep, PublicLimit, Reading, RecordId, require, token_hash
 from alcabala.accounts.models import Role
 from alcabala.checks import hits, services
 from alcabala.checks.recorder import hit_out
@@ -47,20 +47,28 @@ def _json(model: VerdictOut | BatchOut) -> Response:
 async def check(stop: StopIn, user: Officer, request: Request) -> Response:
     """The verdict (clear, hit or irregular) with its reasons and the driver's receipt.
 
-    The answer comes once the check is durably recorded; the same ``check_id`` sent again
-    returns the stored verdict and receipt and records nothing new."""
-    (result,) = await _runtime(request).check([stop], user)
+    The answer comes once the check is durably recorded; the same stop sent again with the
+    same ``check_id`` returns the stored verdict and receipt and records nothing new. A
+    ``check_id`` already used for another stop (another body, another officer) is 409
+    ``check_id_conflict``. ``at`` must lie within 7 days before and 5 minutes after the
+    server's clock (422 ``at_too_old`` / ``at_in_future``)."""
+    (result,) = await _runtime(request).check([stop], user, token_hash=token_hash(request))
     return _json(result)
 
 
 @router.post("/checks/batch", response_model=BatchOut, summary="Check and record up to 1,000 stops")
 async def check_batch(batch: BatchIn, user: Officer, request: Request) -> Response:
-    results = await _runtime(request).check(batch.stops, user)
+    """Every stop as ``POST /v1/checks`` would take it, in one transaction. One stop that
+    cannot be taken refuses the whole batch, naming it by position (``stops.N.at``)."""
+    runtime = _runtime(request)
+    results = await runtime.check(batch.stops, user, batch=True, token_hash=token_hash(request))
     return _json(BatchOut.model_construct(results=results))
 
 
 @router.get("/checks/{check_id}", summary="A recorded check (audited)")
 def get_check(check_id: str, user: CheckReader, door: DoorDep) -> VerdictOut:
+    """Shown to the officer who recorded it, to supervisors of that officer's agency and to
+    auditors; to anyone else it does not exist (404)."""
     with door.lookup(user) as ctx:
         return services.read_check(ctx, check_id).verdict
 

@@ -7,13 +7,25 @@ console both check stops through :meth:`Runtime.check`; ``alcabala check`` build
 :class:`Runtime` too, primed with only the records that can match its one stop.
 
 Several processes can serve behind a load balancer on one PostgreSQL: each refreshes its
-own hotlist; sweeps and sends are safe to run in every process at once.
+own hotlist; sweeps and sends are safe to run in every process at once. The same refresh
+drops the cached tokens of every user whose tokens were revoked, whose password changed or
+who was deactivated (a ``changes(entity="user")`` row), so a revocation holds in every
+process within ``REFRESH_SECONDS``; and the recorder refuses a check by an inactive officer
+or a revoked token at once, whatever any cache says.
+
+Before a stop is judged, :meth:`Runtime.check` admits it: its ``at`` must lie between
+``OFFLINE_WINDOW_DAYS`` before the door's clock and ``CLOCK_SKEW`` after it (422
+``at_too_old`` / ``at_in_future`` naming ``at``, or ``stops.N.at`` in a batch), its
+checkpoint must exist, and a ``check_id`` repeated in one batch must come with the same
+stop (409 ``check_id_conflict``). One bad stop refuses the whole batch, before anything is
+judged or recorded.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -25,17 +37,50 @@ from alcabala.accounts.deps import TokenCache
 from alcabala.accounts.ratelimit import RateLimiter
 from alcabala.checkpoints.services import get_checkpoint
 from alcabala.checks.hotlist import HotlistLoader
-from alcabala.checks.recorder import Recorder
+from alcabala.checks.recorder import CHECK_ID_TAKEN, CheckIdConflictError, Recorder, canonical
 from alcabala.checks.schemas import StopIn, VerdictOut
 from alcabala.checks.services import engine_stop, pending_check
 from alcabala.checks.sweep import sweep
+from alcabala.config import Settings
 from alcabala.context import SYSTEM, Actor, Door
 from alcabala.db.engine import read_session
-from alcabala.errors import ConflictError, ForbiddenError
+from alcabala.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 
 log = logging.getLogger("alcabala.runtime")
 REFRESH_SECONDS = 1.0
 SWEEP_EVERY = 60  # refresh ticks between two sweeps
+#: How far ahead of the server's clock a device's clock may run.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+#: How long a checkpoint may work offline: older stops are refused. ``Settings`` may set
+#: ``offline_window_days``; until it has that field, this is the window.
+OFFLINE_WINDOW_DAYS = 7
+
+
+def stop_window(settings: Settings, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The earliest and the latest ``at`` a stop may have when the server's clock says
+    ``now``."""
+    days = getattr(settings, "offline_window_days", OFFLINE_WINDOW_DAYS)
+    return now - dt.timedelta(days=days), now + CLOCK_SKEW
+
+
+def admit_time(at: dt.datetime, now: dt.datetime, settings: Settings, field: str = "at") -> None:
+    """Refuse (422 naming ``field``) a stop time outside :func:`stop_window`."""
+    earliest, latest = stop_window(settings, now)
+    shown = at.isoformat().replace("+00:00", "Z")
+    if at > latest:
+        raise ValidationError(
+            f"The stop's time {shown} is ahead of the server's clock by more than "
+            f"{CLOCK_SKEW.seconds // 60} minutes: check the device's clock.",
+            field=field,
+            code="at_in_future",
+        )
+    if at < earliest:
+        raise ValidationError(
+            f"The stop's time {shown} is more than {(now - earliest).days} days ago, "
+            "beyond the offline window: such a stop is no longer accepted.",
+            field=field,
+            code="at_too_old",
+        )
 
 
 @dataclass(frozen=True)
@@ -65,6 +110,7 @@ class Runtime:
     def __post_init__(self) -> None:
         self.hotlist = HotlistLoader(self.door.engine, self.door.clock)
         self.recorder = Recorder(self.door.engine)
+        self.hotlist.listeners.setdefault("user", []).append(self.tokens.drop_users)
         self.door.after_write.append(self.after_write)
 
     def after_write(self) -> None:
@@ -89,21 +135,67 @@ class Runtime:
                 self._checkpoints[key] = found
         return found
 
-    async def check(self, stops: Sequence[StopIn], actor: Actor) -> list[VerdictOut]:
-        """Judge every stop in memory, then hand them all to the recorder at once; the
-        answer comes when they are durable. The one path of a check, for every door."""
+    async def check(
+        self,
+        stops: Sequence[StopIn],
+        actor: Actor,
+        *,
+        batch: bool = False,
+        token_hash: str | None = None,
+    ) -> list[VerdictOut]:
+        """Admit every stop (:meth:`admit`), judge them in memory, then hand them all to
+        the recorder at once; the answer comes when they are durable. The one path of a
+        check, for every door. ``batch``: errors name ``stops.N.<field>``; ``token_hash``:
+        the digest of the API token the request came with (re-checked when recording)."""
         if actor.id is None:
             raise ForbiddenError("A check is made by a signed-in officer, not by the system.")
         now = self.door.clock.now()
+        checkpoints = await self.admit(stops, now, batch)
         judge = self.hotlist.engine.check
         pendings = []
-        for stop in stops:
+        for i, (stop, checkpoint) in enumerate(zip(stops, checkpoints, strict=True)):
+            verdict = judge(engine_stop(stop), stop.at or now)
+            pendings.append(
+                pending_check(
+                    stop,
+                    verdict,
+                    checkpoint,
+                    actor,
+                    now,
+                    token_hash=token_hash,
+                    check_id_field=f"stops.{i}.check_id" if batch else "check_id",
+                )
+            )
+        return await asyncio.wrap_future(self.recorder.submit(pendings))
+
+    async def admit(
+        self, stops: Sequence[StopIn], now: dt.datetime, batch: bool = False
+    ) -> list[CheckpointRef]:
+        """Refuse the stops, whole, at the first that cannot be judged: a time outside
+        :func:`stop_window` (422), an unknown checkpoint (404), a ``check_id`` that an
+        earlier stop of the same request used for another stop (409). Returns each stop's
+        checkpoint."""
+        settings = self.door.settings
+        first: dict[object, StopIn] = {}
+        checkpoints = []
+        for i, stop in enumerate(stops):
+            where = f"stops.{i}." if batch else ""
+            if stop.at is not None:
+                admit_time(stop.at, now, settings, where + "at")
             checkpoint = self.cached_checkpoint(stop.checkpoint)
             if checkpoint is None:
-                checkpoint = await run_in_threadpool(self.checkpoint, stop.checkpoint)
-            verdict = judge(engine_stop(stop), stop.at or now)
-            pendings.append(pending_check(stop, verdict, checkpoint, actor, now))
-        return await asyncio.wrap_future(self.recorder.submit(pendings))
+                try:
+                    checkpoint = await run_in_threadpool(self.checkpoint, stop.checkpoint)
+                except NotFoundError as exc:
+                    exc.field = where + (exc.field or "checkpoint")
+                    raise
+            checkpoints.append(checkpoint)
+            earlier = first.setdefault(stop.check_id, stop)
+            if earlier is not stop and canonical(earlier.model_dump(mode="json")) != canonical(
+                stop.model_dump(mode="json")
+            ):
+                raise CheckIdConflictError(CHECK_ID_TAKEN, field=where + "check_id")
+        return checkpoints
 
     async def start(self) -> None:
         await run_in_threadpool(self.hotlist.load)

@@ -12,10 +12,17 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
+)
+from pydantic import ValidationError as PydanticValidationError
 
 from alcabala import identifiers
-from alcabala.errors import ValidationError
+from alcabala.errors import Error, ValidationError
 from alcabala.livestock.schemas import Species
 from alcabala.schemas import Code, Country, EarTag, Schema, UtcDatetime, normalize_national_id
 
@@ -145,6 +152,25 @@ class VerdictOut(BaseModel):
 
 class BatchIn(Schema):
     stops: list[StopIn] = Field(min_length=1, max_length=1000)
+
+    @field_validator("stops", mode="wrap")
+    @classmethod
+    def _by_position(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        """A stop refused by one of our own rules names its position (``stops.3.vin``), as
+        Pydantic's own errors do."""
+        try:
+            return handler(value)
+        except Error as exc:
+            if isinstance(value, list):
+                for i, raw in enumerate(value):
+                    try:
+                        handler([raw])
+                    except Error as inner:
+                        inner.field = f"stops.{i}" + (f".{inner.field}" if inner.field else "")
+                        raise inner from None
+                    except PydanticValidationError:
+                        continue
+            raise exc
 
 
 class BatchOut(BaseModel):

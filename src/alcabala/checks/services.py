@@ -1,5 +1,6 @@
 """Use cases of the stop: turning a request into an engine query and a record, reading a
-recorded check (audited), and the public receipt. Hits are in :mod:`.hits`."""
+recorded check (audited; only by its officer, the supervisors of that officer's agency and
+auditors), and the public receipt. Hits are in :mod:`.hits`."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
 from alcabala.accounts.audit import audit_lookup
+from alcabala.accounts.models import Role, User
 from alcabala.checkpoints.models import Checkpoint
 from alcabala.checks.models import Check
 from alcabala.checks.receipts import normalize_receipt
@@ -59,8 +61,11 @@ def pending_check(
     actor: Actor,
     now: dt.datetime,
     offline: bool = False,
+    token_hash: str | None = None,
+    check_id_field: str = "check_id",
 ) -> PendingCheck:
-    """What the recorder stores for ``stop``, checked by ``actor``."""
+    """What the recorder stores for ``stop``, checked by ``actor`` (signed in with the token
+    of digest ``token_hash``, if through the API)."""
     assert actor.id is not None
     at = (stop.at or now).replace(microsecond=0)
     return PendingCheck(
@@ -95,6 +100,8 @@ def pending_check(
         ],
         irregularities=[{"code": i.code, "detail": i.detail} for i in verdict.irregularities],
         offline=offline,
+        token_hash=token_hash,
+        check_id_field=check_id_field,
     )
 
 
@@ -107,20 +114,43 @@ class RecordedCheck:
     inputs: dict[str, object]
 
 
-def read_check(ctx: Ctx, check_id: str) -> RecordedCheck:
-    """A recorded check (audited: it names the vehicle and the people of the stop)."""
+def readable_by(actor: Actor) -> ColumnElement[bool]:
+    """Which checks ``actor`` may read: an auditor all of them; anyone else those they
+    recorded, and a supervisor also those recorded by the officers of their agency (its
+    users now). A ``check_id`` is not a capability: knowing one shows nothing more."""
+    if actor.role == Role.AUDITOR:
+        return true()
+    mine = Check.officer_id == actor.id
+    if actor.role == Role.SUPERVISOR and actor.agency_id is not None:
+        colleagues = select(User.id).where(User.agency_id == actor.agency_id)
+        return mine | Check.officer_id.in_(colleagues.scalar_subquery())
+    return mine
+
+
+def _not_found(check_id: str) -> NotFoundError:
+    return NotFoundError(f"No check with id {check_id[:40]}.", field="check_id")
+
+
+def find_check(session: Session, actor: Actor, check_id: str) -> Check:
+    """The check ``check_id`` if ``actor`` may read it; else 404, exactly as for an id
+    that does not exist (a 403 would confirm that it does)."""
     try:
-        uuid.UUID(check_id)
+        key = str(uuid.UUID(check_id))
     except ValueError:
-        raise NotFoundError(f"No check with id {check_id[:40]}.", field="check_id") from None
-    row = ctx.session.execute(
-        select(Check, Checkpoint.code, Checkpoint.name)
-        .join(Checkpoint, Check.checkpoint_id == Checkpoint.id)
-        .where(Check.check_id == check_id)
-    ).first()
-    if row is None:
-        raise NotFoundError(f"No check with id {check_id}.", field="check_id")
-    check, code, name = row
+        raise _not_found(check_id) from None
+    check = session.scalar(select(Check).where(Check.check_id == key, readable_by(actor)))
+    if check is None:
+        raise _not_found(check_id)
+    return check
+
+
+def read_check(ctx: Ctx, check_id: str) -> RecordedCheck:
+    """A recorded check (audited: it names the vehicle and the people of the stop), shown
+    only to whom :func:`readable_by` admits."""
+    check = find_check(ctx.session, ctx.actor, check_id)
+    checkpoint = ctx.session.get(Checkpoint, check.checkpoint_id)
+    assert checkpoint is not None
+    check_id = check.check_id
     why = f"reading check {check_id}"
     for subject in (check.vin, check.plate):
         if subject:
@@ -129,7 +159,7 @@ def read_check(ctx: Ctx, check_id: str) -> RecordedCheck:
         national_id = str(person.get("national_id", ""))
         if national_id:
             audit_lookup(ctx, "read", "person", national_id, check_id=check_id, reason=why)
-    return RecordedCheck(stored_verdict(check, code), name, check.inputs)
+    return RecordedCheck(stored_verdict(check, checkpoint.code), checkpoint.name, check.inputs)
 
 
 def receipt(session: Session, code: str) -> ReceiptOut:

@@ -8,7 +8,13 @@ import typer
 
 from alcabala.accounts.models import AgencyKind, Role
 from alcabala.accounts.passwords import hasher_for
-from alcabala.accounts.services import add_agency, add_user, revoke_tokens, set_password
+from alcabala.accounts.services import (
+    add_agency,
+    add_user,
+    deactivate_user,
+    revoke_tokens,
+    set_password,
+)
 from alcabala.cli.common import DATABASE_OPTION, console, safe, writing
 from alcabala.errors import ValidationError
 
@@ -27,7 +33,9 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    users = typer.Typer(help="Create users, set passwords, revoke tokens.", no_args_is_help=True)
+    users = typer.Typer(
+        help="Create users, set passwords, revoke tokens, deactivate.", no_args_is_help=True
+    )
     agencies = typer.Typer(help="Agencies that own records.", no_args_is_help=True)
     app.add_typer(users, name="users")
     app.add_typer(agencies, name="agencies")
@@ -62,20 +70,32 @@ def register(app: typer.Typer) -> None:
         ),
         database: str | None = DATABASE_OPTION,
     ) -> None:
-        """Set or change a user's password (asked twice unless --password-stdin)."""
+        """Set or change a user's password (asked twice unless --password-stdin); the user's
+        console sessions end."""
         password = _read_password(password_stdin)
         with writing(database) as ctx:
-            set_password(ctx.session, name, password, hasher_for(ctx.settings))
+            set_password(ctx.session, name, password, hasher_for(ctx.settings), now=ctx.now())
         console.print(f"password of {safe(name)} set")
 
     @users.command("revoke-tokens")
     def revoke_cmd(
         name: str = typer.Argument(..., help="Username."), database: str | None = DATABASE_OPTION
     ) -> None:
-        """Revoke every API token of a user (a lost phone, a departure)."""
+        """Revoke every API token of a user (a lost phone, a departure); their console
+        sessions end too."""
         with writing(database) as ctx:
             count = revoke_tokens(ctx.session, name, ctx.now())
-        console.print(f"{count} token(s) of {safe(name)} revoked")
+        console.print(f"{count} token(s) of {safe(name)} revoked; console sessions ended")
+
+    @users.command("deactivate")
+    def deactivate_cmd(
+        name: str = typer.Argument(..., help="Username."), database: str | None = DATABASE_OPTION
+    ) -> None:
+        """Deactivate a user: no sign-in, no API token and no open console session works any
+        more. Nothing of theirs is deleted."""
+        with writing(database) as ctx:
+            user = deactivate_user(ctx.session, name, ctx.now())
+        console.print(f"user {safe(user.username)} deactivated")
 
     @agencies.command("add")
     def agency_add_cmd(

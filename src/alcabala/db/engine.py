@@ -5,16 +5,21 @@ serialized: a write unit of work opens with ``BEGIN IMMEDIATE`` so that it holds
 lock from its first read, and concurrent writers queue on the busy timeout instead of failing
 half-way (the approach Datasette takes). PostgreSQL uses ordinary READ COMMITTED transactions;
 lost updates are prevented by the ``version`` columns of stateful records.
+
+A SQLite database file is created private (mode 0600) before SQLite opens it, and SQLite
+gives its ``-wal`` and ``-shm`` files the same mode: the file holds password hashes, audit
+rows and everything else, and must not be readable by other users of the machine.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -35,11 +40,26 @@ def _normalize_url(url: str) -> str:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine for ``url`` (``Settings.database_url``; sqlite or postgresql)."""
     url = _normalize_url(url)
-    if make_url(url).get_backend_name() == "sqlite":
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        _create_private(parsed)
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         _configure_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _create_private(url: URL) -> None:
+    """Create the SQLite file of ``url``, empty and mode 0600, if it is missing (an empty
+    file is a valid empty database); in-memory and ``file:`` URI databases are left alone."""
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        fd = os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except (FileExistsError, FileNotFoundError):  # there already, or no such directory
+        return
+    os.close(fd)
 
 
 def is_sqlite(engine: Engine) -> bool:

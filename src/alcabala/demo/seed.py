@@ -35,6 +35,7 @@ DEMO_USERS = (
     ("supervisor", "supervisor", "GNB"),
     ("auditor", "auditor", None),
     ("admin", "admin", None),
+    ("tribunal", "court", "TSJ-GUA"),
 )
 
 

@@ -34,7 +34,7 @@ from alcabala.livestock.schemas import BrandIn, LivestockTheftIn, PermitIn, Prem
 from alcabala.persons.bulk import person_ids
 from alcabala.persons.models import Person
 from alcabala.rules import unique
-from alcabala.schemas import UtcDatetime
+from alcabala.schemas import Code, UtcDatetime
 
 
 def _tags(value: Any) -> Any:
@@ -136,6 +136,7 @@ class BrandCodec(Codec):
 
 
 class PermitRow(PermitIn):
+    issuer: Code  # a file names the issuing agency of every row
     status: PermitStatus = PermitStatus.ISSUED
 
     @field_validator("lines", mode="before")
@@ -259,6 +260,7 @@ class PermitCodec(Codec):
 
 
 class LivestockTheftRow(LivestockTheftIn):
+    agency: Code
     reported_at: UtcDatetime
     status: TheftStatus = TheftStatus.ACTIVE
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alcabala.accounts.audit import audit_lookup, need_reason
-from alcabala.accounts.services import get_agency
+from alcabala.accounts.authority import acting_agency, must_own
 from alcabala.context import Ctx
 from alcabala.db.history import record_change
 from alcabala.db.lifecycle import Lifecycle, log_creation, transition
@@ -125,7 +125,7 @@ def issue_permit(ctx: Ctx, data: PermitIn) -> Permit:
     taken = session.scalar(select(Permit.id).where(Permit.number == data.number)) is not None
     unique("Permit", data.number, taken)
     check_permit_window(data, now)
-    issuer = get_agency(session, data.issuer, field="issuer")
+    issuer = acting_agency(ctx, data.issuer, field="issuer")
     origin = get_premises(session, data.origin_premises, field="origin_premises")
     destination = get_premises(session, data.destination_premises, field="destination_premises")
     _check_brands(session, data, origin)
@@ -245,6 +245,7 @@ def cancel_permit(
 ) -> Permit:
     """The permit was withdrawn or issued in error (a reason is required)."""
     permit = get_permit(ctx.session, permit_id)
+    must_own(ctx, permit.issuer_agency_id, f"permit {permit.number}")
     return _move_permit(ctx, permit, P.CANCELLED, reason, expected_version, ctx.now())
 
 

@@ -108,7 +108,7 @@ class PermitLineIn(Schema):
 
 class PermitIn(Schema):
     number: Code
-    issuer: Code
+    issuer: Code | None = None  # default: the acting user's agency
     origin_premises: Code
     destination_premises: Code
     vehicle_plate: str = Field(min_length=1, max_length=32)
@@ -147,7 +147,7 @@ class PermitIn(Schema):
 
 class LivestockTheftIn(Schema):
     number: Code
-    agency: Code
+    agency: Code | None = None  # default: the acting user's agency
     species: Species
     head_count: HeadCount
     premises: Code | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alcabala.accounts.services import get_agency
+from alcabala.accounts.authority import acting_agency, must_own
 from alcabala.context import Ctx
 from alcabala.db.lifecycle import Lifecycle, log_creation, transition
 from alcabala.errors import NotFoundError
@@ -35,7 +35,7 @@ def report_livestock_theft(ctx: Ctx, data: LivestockTheftIn) -> LivestockTheft:
     unique("Livestock theft report", data.number, taken is not None)
     theft = LivestockTheft(
         number=data.number,
-        agency=get_agency(session, data.agency),
+        agency=acting_agency(ctx, data.agency),
         premises=get_premises(session, data.premises) if data.premises else None,
         brand=data.brand or "",
         ear_tags=" ".join(data.ear_tags),
@@ -68,6 +68,7 @@ def _move(
     ctx: Ctx, theft_id: int, target: str, reason: str, expected_version: int | None
 ) -> LivestockTheft:
     theft = get_livestock_theft(ctx.session, theft_id)
+    must_own(ctx, theft.agency_id, f"livestock theft report {theft.number}")
     transition(
         ctx.session,
         theft,

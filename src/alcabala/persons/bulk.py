@@ -16,6 +16,7 @@ from alcabala.db.base import table_of
 from alcabala.persons.models import Person, Warrant, WarrantStatus, WarrantTransition
 from alcabala.persons.schemas import PersonIn, WarrantIn
 from alcabala.rules import unique
+from alcabala.schemas import Code
 
 
 class PersonCodec(Codec):
@@ -50,6 +51,7 @@ def person_ids(session: Session) -> dict[tuple[str, str], int]:
 
 
 class WarrantRow(WarrantIn):
+    agency: Code  # a file names the owning agency of every row
     status: WarrantStatus = WarrantStatus.ACTIVE
     validate_by: dt.date | None = None
 

@@ -19,7 +19,8 @@ from alcabala.schemas import COUNTRY, TransitionIn
 router = APIRouter(prefix="/v1", tags=["persons"])
 # Ids are 32-bit integers in the database: a larger one is a 422 here, not a 500 there.
 Registrar = Annotated[Actor, Depends(require(Role.REGISTRAR))]
-Reader = Annotated[Actor, Depends(require(Role.REGISTRAR, Role.SUPERVISOR))]
+WarrantWriter = Annotated[Actor, Depends(require(Role.REGISTRAR, Role.COURT))]
+Reader = Annotated[Actor, Depends(require(Role.REGISTRAR, Role.SUPERVISOR, Role.COURT))]
 Reason = Annotated[
     str, Query(max_length=200, description="Why you look this up (required of registrars).")
 ]
@@ -90,7 +91,7 @@ def get_person(
 
 
 @router.post("/warrants", status_code=201, summary="Issue an arrest warrant")
-def issue_warrant(body: WarrantIn, user: Registrar, door: DoorDep) -> WarrantOut:
+def issue_warrant(body: WarrantIn, user: WarrantWriter, door: DoorDep) -> WarrantOut:
     with door.write(user) as ctx:
         return warrant_out(services.issue_warrant(ctx, body), ctx.now())
 
@@ -105,7 +106,7 @@ def get_warrant(
 
 @router.post("/warrants/{warrant_id}/execute", summary="The person was arrested on it")
 def execute_warrant(
-    warrant_id: RecordId, body: TransitionIn, user: Registrar, door: DoorDep
+    warrant_id: RecordId, body: TransitionIn, user: WarrantWriter, door: DoorDep
 ) -> WarrantOut:
     with door.write(user) as ctx:
         warrant = services.execute_warrant(ctx, warrant_id, body.reason, body.version)
@@ -114,7 +115,7 @@ def execute_warrant(
 
 @router.post("/warrants/{warrant_id}/cancel", summary="Withdrawn by the court (reason needed)")
 def cancel_warrant(
-    warrant_id: RecordId, body: TransitionIn, user: Registrar, door: DoorDep
+    warrant_id: RecordId, body: TransitionIn, user: WarrantWriter, door: DoorDep
 ) -> WarrantOut:
     with door.write(user) as ctx:
         warrant = services.cancel_warrant(ctx, warrant_id, body.reason, body.version)

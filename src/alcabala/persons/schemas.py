@@ -25,7 +25,7 @@ class PersonIn(Schema):
 
 class WarrantIn(Schema):
     number: Code
-    agency: Code
+    agency: Code | None = None  # default: the acting user's agency
     national_id: str = Field(min_length=1, max_length=64)
     country: Country = "VE"
     court: str = Field(min_length=1, max_length=300)

@@ -14,7 +14,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alcabala.accounts.services import get_agency
+from alcabala.accounts.authority import acting_agency, must_own
 from alcabala.context import Ctx
 from alcabala.db.history import record_change
 from alcabala.db.lifecycle import Lifecycle, transition
@@ -63,7 +63,7 @@ def issue_warrant(ctx: Ctx, data: WarrantIn) -> Warrant:
     s = ctx.session
     taken = s.scalar(select(Warrant.id).where(Warrant.number == data.number)) is not None
     unique("Warrant", data.number, taken)
-    agency = get_agency(s, data.agency)
+    agency = acting_agency(ctx, data.agency)
     person = get_or_register_person(ctx, data.national_id, data.country)
     now = ctx.now()
     warrant = Warrant(
@@ -104,6 +104,7 @@ def _move(
     ctx: Ctx, warrant: Warrant, target: str, reason: str, expected_version: int | None
 ) -> Warrant:
     now = ctx.now()
+    must_own(ctx, warrant.agency_id, f"warrant {warrant.number}")
     transition(
         ctx.session,
         warrant,

@@ -16,8 +16,8 @@ from alcabala.records.services import DueRecord
 from alcabala.schemas import CODE
 
 router = APIRouter(prefix="/v1", tags=["records"])
-Registrar = Annotated[Actor, Depends(require(Role.REGISTRAR))]
-Reader = Annotated[Actor, Depends(require(Role.REGISTRAR, Role.SUPERVISOR))]
+Registrar = Annotated[Actor, Depends(require(Role.REGISTRAR, Role.COURT))]
+Reader = Annotated[Actor, Depends(require(Role.REGISTRAR, Role.SUPERVISOR, Role.COURT))]
 
 
 def due_out(r: DueRecord) -> DueRecordOut:

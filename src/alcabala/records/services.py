@@ -16,6 +16,7 @@ from sqlalchemy import select
 from alcabala.accounts.audit import audit_lookup
 from alcabala.accounts.models import Agency
 from alcabala.context import Ctx
+from alcabala.accounts.authority import NOT_OWNER, must_own
 from alcabala.errors import ForbiddenError, NotFoundError, ValidationError
 from alcabala.persons.models import Person, Warrant, WarrantStatus
 from alcabala.persons.services import revalidate_warrant
@@ -23,7 +24,6 @@ from alcabala.vehicles.models import ReportStatus, StolenReport, Vehicle
 from alcabala.vehicles.services import revalidate_report
 
 KINDS = ("stolen-report", "warrant")
-NOT_OWNER = "not_owner"
 
 
 @dataclass(frozen=True)
@@ -91,19 +91,17 @@ def due(ctx: Ctx, reason: str = "") -> list[DueRecord]:
     return rows
 
 
-def _must_own(ctx: Ctx, agency_id: int, label: str) -> None:
-    """Only the agency that owns a record vouches for it."""
-    if ctx.actor.agency_id != agency_id:
-        raise ForbiddenError(
-            f"Only the agency that owns {label} can re-validate it.", field="number", code=NOT_OWNER
-        )
-
-
 def validate(ctx: Ctx, number: str, kind: str | None = None, note: str = "") -> DueRecord:
     """Confirm that the record ``number`` still stands; its next deadline is a year away.
     Only a user of the agency that owns the record may do so."""
     if kind is not None and kind not in KINDS:
         raise ValidationError(f"kind must be one of {', '.join(KINDS)}", field="kind")
+    if ctx.actor.is_system:  # vouching is a person's word, never an automatic one
+        raise ForbiddenError(
+            "A record is re-validated by a user of the agency that owns it, not by the system.",
+            field="number",
+            code=NOT_OWNER,
+        )
     s = ctx.session
     number = number.strip().upper()
     report = (
@@ -124,13 +122,13 @@ def validate(ctx: Ctx, number: str, kind: str | None = None, note: str = "") -> 
     reason = ("re-validated: " + note.strip()) if note.strip() else "re-validated"
     next_date = ctx.now().date() + dt.timedelta(days=ctx.settings.revalidation_days)
     if report is not None:
-        _must_own(ctx, report.agency_id, f"report {number}")
+        must_own(ctx, report.agency_id, f"report {number}", field="number")
         revalidate_report(ctx, report, reason, next_date)
         return DueRecord(
             "stolen-report", report.id, number, report.agency.code, report.vehicle.vin, next_date, 0
         )
     if warrant is not None:
-        _must_own(ctx, warrant.agency_id, f"warrant {number}")
+        must_own(ctx, warrant.agency_id, f"warrant {number}", field="number")
         revalidate_warrant(ctx, warrant, reason, next_date)
         return DueRecord(
             "warrant",

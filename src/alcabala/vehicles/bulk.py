@@ -18,7 +18,7 @@ from alcabala.db.history import Change
 from alcabala.persons.bulk import person_ids
 from alcabala.persons.models import Person
 from alcabala.rules import unique
-from alcabala.schemas import UtcDatetime, Vin
+from alcabala.schemas import Code, UtcDatetime, Vin
 from alcabala.vehicles import rules
 from alcabala.vehicles.models import (
     ReportStatus,
@@ -127,6 +127,7 @@ class VehicleCodec(Codec):
 
 
 class StolenReportRow(StolenReportIn):
+    agency: Code  # a file names the owning agency of every row
     vin: Vin
     reported_at: UtcDatetime
     status: ReportStatus = ReportStatus.ACTIVE
@@ -212,6 +213,7 @@ class StolenReportCodec(Codec):
 
 
 class RetirementRow(RetirementIn):
+    agency: Code
     vin: Vin
     retired_at: UtcDatetime
 

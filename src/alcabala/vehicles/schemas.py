@@ -67,7 +67,7 @@ class VehicleOut(BaseModel):
 
 class StolenReportIn(Schema):
     number: Code
-    agency: Code
+    agency: Code | None = None  # default: the acting user's agency
     reported_at: UtcDatetime | None = None
     stolen_at: UtcDatetime | None = None
     place: str = Field(default="", max_length=200)
@@ -98,7 +98,7 @@ class StolenReportOut(BaseModel):
 
 class RetirementIn(Schema):
     kind: RetirementKind
-    agency: Code
+    agency: Code | None = None  # default: the acting user's agency
     retired_at: UtcDatetime | None = None
     reference: str = Field(default="", max_length=100)
     notes: str = Field(default="", max_length=4000)

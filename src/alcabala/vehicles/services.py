@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alcabala import identifiers
+from alcabala.accounts.authority import acting_agency, must_own
 from alcabala.accounts.services import get_agency
 from alcabala.context import Ctx
 from alcabala.db.history import record_change
@@ -106,11 +107,12 @@ def report_stolen(ctx: Ctx, vin: str, data: StolenReportIn) -> StolenReport:
     rules.may_report_stolen(
         vehicle.vin, retirement_of(s, vehicle) is not None, existing.number if existing else None
     )
+    agency = acting_agency(ctx, data.agency)
     now = ctx.now()
     report = StolenReport(
         number=data.number,
         vehicle=vehicle,
-        agency=get_agency(s, data.agency),
+        agency=agency,
         reported_at=data.reported_at or now,
         stolen_at=data.stolen_at,
         place=data.place,
@@ -148,6 +150,7 @@ def _move(
     inventory: str = "",
 ) -> StolenReport:
     report = get_report(ctx.session, report_id)
+    must_own(ctx, report.agency_id, f"report {report.number}")
     transition(
         ctx.session,
         report,
@@ -220,7 +223,7 @@ def retire_vehicle(ctx: Ctx, vin: str, data: RetirementIn) -> Retirement:
         vehicle=vehicle,
         kind=data.kind.value,
         retired_at=data.retired_at or ctx.now(),
-        agency=get_agency(s, data.agency),
+        agency=acting_agency(ctx, data.agency),
         reference=data.reference,
         notes=data.notes,
         actor_id=ctx.actor_id,

@@ -17,21 +17,22 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Match, Mount
 from starlette.types import Scope
 
+from alcabala.accounts.passwords import HashPool
 from alcabala.checks.runtime import Runtime
 from alcabala.errors import AuthError, Error, ForbiddenError
 from alcabala.web import checks, livestock, oversight, persons, public, records, vehicles
 from alcabala.web import session as session_routes
-from alcabala.web.context import SESSION_COOKIE, SESSION_MAX_AGE, WebContext
+from alcabala.web.context import WebContext, session_cookie
 from alcabala.web.forms import ERROR_HEADER, INVALID
 from alcabala.web.i18n import N_
 from alcabala.web.render import redirect, render, translator
@@ -88,7 +89,10 @@ def _install_handlers(web: FastAPI) -> None:
     async def _domain(request: Request, exc: Error) -> Response:
         t = translator(request)
         if isinstance(exc, AuthError):
-            return redirect(f"/login?next={request.url.path}")
+            query = {"next": request.url.path}
+            if session_cookie(request).ended is not None:
+                query["ended"] = "1"  # the page says the session ended (idle, revoked...)
+            return redirect(f"/login?{urlencode(query)}")
         if isinstance(exc, ForbiddenError) and exc.code == ForbiddenError.code and not exc.field:
             # a role check (``require``): not a forged form (``csrf``) nor a refused action
             return error_page(request, 403, t.gettext(NOT_YOUR_ROLE), exc.code)
@@ -111,13 +115,15 @@ def _install_handlers(web: FastAPI) -> None:
         return error_page(request, 500, t.gettext("The error has been logged."))
 
 
-def build(runtime: Runtime) -> FastAPI:
-    """The console application, sharing ``runtime`` with the API."""
+def build(runtime: Runtime, hash_pool: HashPool) -> FastAPI:
+    """The console application, sharing ``runtime`` (and the password ``hash_pool``) with
+    the API."""
     web = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     web.state.runtime = runtime
     web.state.door = runtime.door
     web.state.tokens = runtime.tokens
     web.state.public_limit = runtime.public_limit
+    web.state.hash_pool = hash_pool
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in ROUTERS:
         web.include_router(router)
@@ -126,19 +132,12 @@ def build(runtime: Runtime) -> FastAPI:
 
 
 def install(app: FastAPI, runtime: Runtime) -> None:
-    """Mount the console on ``app`` (after every API route), sharing ``runtime``."""
-    web = build(runtime)
-    settings = runtime.door.settings
-    secure = settings.secure_cookies
-    if not settings.secret_key:
+    """Mount the console on ``app`` (after every API route), sharing ``runtime`` and the
+    password hash pool of ``app.state.hash_pool``. Its sessions live in the database
+    (:mod:`alcabala.web.context`); the session key signs the CSRF tokens."""
+    if not runtime.door.settings.secret_key:
         raise ValueError("the console needs settings.secret_key (see Settings.with_secret)")
-    stack = SessionMiddleware(
-        WebContext(web, runtime.door.engine, secure),
-        secret_key=settings.secret_key,
-        session_cookie=SESSION_COOKIE,
-        max_age=SESSION_MAX_AGE,
-        same_site="lax",
-        https_only=secure,
-    )
+    hash_pool: HashPool = app.state.hash_pool
+    web = build(runtime, hash_pool)
     app.state.console = web  # for introspection (the page policy test walks its routes)
-    app.router.routes.append(ConsoleMount("/", app=stack, name="console"))
+    app.router.routes.append(ConsoleMount("/", app=WebContext(web, runtime.door), name="console"))

@@ -4,7 +4,10 @@ The check form carries a ``check_id`` generated when the form is rendered, so a 
 twice records one check (the recorder is idempotent on it). The stop goes through the one
 check path, :meth:`alcabala.checks.runtime.Runtime.check`, as ``POST /v1/checks`` does; the
 browser is then sent to the verdict page, an audited read
-(:func:`alcabala.checks.services.read_check`).
+(:func:`alcabala.checks.services.read_check`). A verdict page, its polled hits and the list
+of today's checks show only the checks the user may read
+(:func:`alcabala.checks.services.readable_by`: their own, their agency's officers' for a
+supervisor, all for an auditor).
 
 Each hit, on the verdict page and in the queue, shows the matched record's *current* state
 (in force, executed, recovered, cancelled, expired): a hit on a record that left force says
@@ -34,12 +37,12 @@ from alcabala.checkpoints.services import list_checkpoints
 from alcabala.checks import hits as hit_services
 from alcabala.checks.hits import RecordState, record_state
 from alcabala.checks.models import Check, Hit
-from alcabala.checks.recorder import hit_out
+from alcabala.checks.recorder import CheckIdConflictError, hit_out
 from alcabala.checks.runtime import Runtime
 from alcabala.checks.schemas import HitDecisionIn, HitOut, StopIn
-from alcabala.checks.services import read_check
-from alcabala.context import Actor, Door
-from alcabala.errors import Error, NotFoundError, RecordInactiveError
+from alcabala.checks.services import find_check, read_check, readable_by
+from alcabala.context import Actor, Ctx, Door
+from alcabala.errors import AuthError, Error, NotFoundError, RecordInactiveError
 from alcabala.livestock.schemas import Species
 from alcabala.web import confirm, csrf, explain
 from alcabala.web.forms import ERROR_HEADER, FormError, build, lines, optional, refusal, values
@@ -54,6 +57,10 @@ Form = Annotated[FormData, Depends(csrf.form_data)]
 LINE_ROWS = 3
 HITS = "/registry/hits"
 ALIASES = {
+    # What the form has no field for (its hidden check_id, the time) is said at the top.
+    "check_id": "_form",
+    "at": "_form",
+    "checkpoint": "_form",
     "people": "people",
     "national_id": "people",
     "lines": "lines",
@@ -81,7 +88,7 @@ def _today_checks(door: Door, user: Actor, code: str) -> list[dict[str, Any]]:
         rows = ctx.session.execute(
             select(Check.check_id, Check.at, Check.plate, Check.vin, Check.verdict, Check.receipt)
             .join(Checkpoint, Check.checkpoint_id == Checkpoint.id)
-            .where(Checkpoint.code == code, Check.at >= since)
+            .where(Checkpoint.code == code, Check.at >= since, readable_by(user))
             .order_by(Check.at.desc())
             .limit(200)
         ).all()
@@ -200,17 +207,21 @@ async def check(request: Request, user: Officer, form: Form, door: DoorDep) -> R
     t = translator(request)
     try:
         stop = build(StopIn, stop_data(form, code), t, ALIASES)
-    except FormError as exc:
-        refused = refusal(exc, t)
+        (result,) = await _runtime(request).check([stop], user)
+    except AuthError:
+        raise  # signed out meanwhile: to the login page
+    except (FormError, Error) as exc:  # the form's own rules, or the check path's (409...)
+        refused = refusal(exc, t, ALIASES)
         context: dict[str, Any] = {
             "values": values(form),
             "errors": refused.errors,
             "form": form,
             "headers": refused.headers,
-            "check_id": values(form).get("check_id") or str(uuid.uuid4()),
+            # a check_id taken by another stop is not offered again
+            "check_id": (not isinstance(exc, CheckIdConflictError) and values(form).get("check_id"))
+            or str(uuid.uuid4()),
         }
         return await run_in_threadpool(_console, request, door, user, refused.status, **context)
-    (result,) = await _runtime(request).check([stop], user)
     return redirect(f"/console/checks/{result.check_id}")
 
 
@@ -233,7 +244,7 @@ def verdict_page(request: Request, check_id: str, user: CheckReader, door: DoorD
     with door.lookup(user) as ctx:
         recorded = read_check(ctx, check_id)
         now = ctx.now()
-        hits = [_current(ctx.session, h, now)[0] for h in _hits_of(ctx.session, check_id)]
+        hits = [_current(ctx.session, h, now)[0] for h in _hits_of(ctx, check_id)]
         return render(
             request,
             "checks/verdict.html",
@@ -244,24 +255,17 @@ def verdict_page(request: Request, check_id: str, user: CheckReader, door: DoorD
         )
 
 
-def _hits_of(session: Session, check_id: str) -> list[Hit]:
-    check = session.scalar(select(Check).where(Check.check_id == check_id))
-    if check is None:
-        raise NotFoundError(f"No check with id {check_id[:40]}.", field="check_id")
-    return list(check.hits)
+def _hits_of(ctx: Ctx, check_id: str) -> list[Hit]:
+    return list(find_check(ctx.session, ctx.actor, check_id).hits)
 
 
 @router.get("/console/checks/{check_id}/hits", summary="The hits of a check (refreshed by htmx)")
 def verdict_hits(request: Request, check_id: str, user: CheckReader, door: DoorDep) -> Response:
     """The hits part of the verdict page, polled while a hit awaits its answer. It refreshes
     a page whose reading was audited (``read_check``) and is not audited again each time."""
-    try:
-        uuid.UUID(check_id)
-    except ValueError:
-        raise NotFoundError(f"No check with id {check_id[:40]}.", field="check_id") from None
     with door.read(user) as ctx:
         now = ctx.now()
-        hits = [_current(ctx.session, h, now)[0] for h in _hits_of(ctx.session, check_id)]
+        hits = [_current(ctx.session, h, now)[0] for h in _hits_of(ctx, check_id)]
     context = _hits_context(hits, now)
     # 286 tells htmx to stop polling: every hit is answered or past its deadline.
     return render(request, "checks/_hits.html", 200 if context["live"] else 286, **context)

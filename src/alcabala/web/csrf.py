@@ -4,17 +4,22 @@ Every form carries the session's token in the hidden field ``csrf_token``; htmx 
 it in the ``X-CSRF-Token`` header (set once on ``<body hx-headers=...>``). Every router of the
 console has :func:`protect` as a dependency, so no state-changing request is served without
 a valid token: it gets the 403 page instead. The session cookie is also ``SameSite=Lax``.
+
+The token is not stored: it is the HMAC of the session cookie's id under the session key
+(:meth:`~alcabala.web.context.SessionCookie.csrf`), so anonymous visitors (the sign-in form)
+have one too without a row in the database, and signing in or out, which replaces the id,
+replaces the token.
 """
 
 from __future__ import annotations
 
 import hmac
-import secrets
 
 from fastapi import Request
 from starlette.datastructures import FormData
 
 from alcabala.errors import ForbiddenError
+from alcabala.web.context import session_cookie
 from alcabala.web.i18n import N_
 
 FIELD = "csrf_token"
@@ -27,18 +32,8 @@ class CsrfError(ForbiddenError):
 
 
 def token(request: Request) -> str:
-    """The session's token, created on first use."""
-    session = request.session
-    value = session.get("csrf")
-    if not isinstance(value, str) or len(value) < 32:
-        value = secrets.token_urlsafe(32)
-        session["csrf"] = value
-    return value
-
-
-def rotate(request: Request) -> None:
-    """A new token (at login and logout)."""
-    request.session["csrf"] = secrets.token_urlsafe(32)
+    """The session's token (an anonymous visitor gets a session id on first use)."""
+    return session_cookie(request).csrf()
 
 
 async def form_data(request: Request) -> FormData:
@@ -50,10 +45,11 @@ async def protect(request: Request) -> None:
     """Refuse a state-changing request whose token is missing or wrong."""
     if request.method in SAFE_METHODS:
         return
-    expected = request.session.get("csrf")
+    cookie = session_cookie(request)
+    expected = cookie.csrf() if cookie.raw_id is not None else None
     sent = request.headers.get(HEADER)
     if sent is None:
         value = (await form_data(request)).get(FIELD)
         sent = value if isinstance(value, str) else None
-    if not isinstance(expected, str) or not sent or not hmac.compare_digest(sent, expected):
+    if expected is None or not sent or not hmac.compare_digest(sent, expected):
         raise CsrfError(N_("This form has expired or did not come from this site."))

@@ -34,7 +34,8 @@ from alcabala.web.vehicles import agency_code, home_page, why_page
 
 router = APIRouter(prefix="/registry", dependencies=[Depends(csrf.protect)])
 Registrar = Annotated[Actor, Depends(require(Role.REGISTRAR))]
-Reader = Annotated[Actor, Depends(require(Role.REGISTRAR, Role.SUPERVISOR))]
+WarrantWriter = Annotated[Actor, Depends(require(Role.REGISTRAR, Role.COURT))]
+Reader = Annotated[Actor, Depends(require(Role.REGISTRAR, Role.SUPERVISOR, Role.COURT))]
 Form = Annotated[FormData, Depends(csrf.form_data)]
 PERSON_FIELDS = ("national_id", "country", "given_names", "surnames", "birth_date")
 WARRANT_FIELDS = (
@@ -141,7 +142,7 @@ def register_person(request: Request, user: Registrar, form: Form, door: DoorDep
 
 
 @router.get("/warrants/new", summary="Issue a warrant (form)")
-def new_warrant(request: Request, user: Registrar, door: DoorDep) -> Response:
+def new_warrant(request: Request, user: WarrantWriter, door: DoorDep) -> Response:
     with door.read(user) as ctx:
         mine = agency_code(ctx.session, user)
         now = ctx.now().strftime("%Y-%m-%dT%H:%M")
@@ -150,7 +151,7 @@ def new_warrant(request: Request, user: Registrar, door: DoorDep) -> Response:
 
 
 @router.post("/warrants/new", summary="Issue a warrant")
-def issue(request: Request, user: Registrar, form: Form, door: DoorDep) -> Response:
+def issue(request: Request, user: WarrantWriter, form: Form, door: DoorDep) -> Response:
     t = translator(request)
     data = values(form)
     try:
@@ -171,7 +172,12 @@ def issue(request: Request, user: Registrar, form: Form, door: DoorDep) -> Respo
 
 @router.post("/warrants/{warrant_id}/{action}", summary="Execute or cancel a warrant")
 def move(
-    request: Request, warrant_id: RecordId, action: str, user: Registrar, form: Form, door: DoorDep
+    request: Request,
+    warrant_id: RecordId,
+    action: str,
+    user: WarrantWriter,
+    form: Form,
+    door: DoorDep,
 ) -> Response:
     if action not in MOVES:
         raise NotFoundError(f"No action {action[:20]!r} on a warrant.", field="action")

@@ -25,8 +25,8 @@ from alcabala.web.forms import FormError, build, optional, refusal, values
 from alcabala.web.render import flash, redirect, render, translator, with_reason
 
 router = APIRouter(prefix="/registry", dependencies=[Depends(csrf.protect)])
-Registrar = Annotated[Actor, Depends(require(Role.REGISTRAR))]
-Reader = Annotated[Actor, Depends(require(Role.REGISTRAR, Role.SUPERVISOR))]
+Registrar = Annotated[Actor, Depends(require(Role.REGISTRAR, Role.COURT))]
+Reader = Annotated[Actor, Depends(require(Role.REGISTRAR, Role.SUPERVISOR, Role.COURT))]
 Form = Annotated[FormData, Depends(csrf.form_data)]
 QUEUE_REASON = "re-validation queue"
 
