@@ -261,3 +261,99 @@ def test_api_other_agency_is_refused_and_owner_is_not(
     assert refused.json()["error"]["code"] == "not_owner"
     allowed = api.request(method, url, json=body, headers=api.auth_for(owner))
     assert allowed.status_code == 200, allowed.text
+
+
+# --- the same pairs through the console and the CLI -----------------------------------------
+
+CONSOLE_ROUTES = [
+    ("/registry/reports/{report}/recover", "registrar", {"reason": "x"}),
+    ("/registry/reports/{report}/cancel", "registrar", {"reason": "x"}),
+    ("/registry/warrants/{warrant}/execute", "court", {"reason": "x"}),
+    ("/registry/warrants/{warrant}/cancel", "court", {"reason": "x"}),
+    ("/livestock/permits/{permit}/cancel", "livestock", {"reason": "x"}),
+    ("/livestock/thefts/{theft}/recover", "livestock", {"reason": "x"}),
+    ("/livestock/thefts/{theft}/cancel", "livestock", {"reason": "x"}),
+    ("/registry/due/R-1/validate", "registrar", {"note": "seen"}),
+]
+OTHER = {"registrar": "other-registrar", "court": "other-court", "livestock": "other-livestock"}
+
+
+def _console(api: Any, username: str) -> tuple[Any, str]:
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from alcabala.accounts.passwords import hasher_for
+    from alcabala.accounts.services import set_password
+
+    door: Door = api.app.state.door
+    with door.write(SYSTEM) as ctx:
+        set_password(ctx.session, username, "correct-horse-battery", hasher_for(ctx.settings))
+    client = TestClient(api.app)
+
+    def token(html: str) -> str:
+        found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+        assert found, "no CSRF token"
+        return found.group(1)
+
+    r = client.post(
+        "/login",
+        data={
+            "username": username,
+            "password": "correct-horse-battery",
+            "csrf_token": token(client.get("/login").text),
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    return client, token(client.get("/").text)
+
+
+@pytest.mark.parametrize(("path", "owner", "body"), CONSOLE_ROUTES)
+def test_console_other_agency_is_refused_and_owner_is_not(
+    api: Any, api_world: dict[str, Any], path: str, owner: str, body: dict[str, Any]
+) -> None:
+    url = path.format(**api_world)
+    other, other_csrf = _console(api, OTHER[owner])
+    refused = other.post(url, data={**body, "csrf_token": other_csrf, "confirmed": "1"})
+    assert refused.status_code == 403, refused.text
+    assert refused.headers["x-alcabala-error"] == "not_owner"
+    mine, csrf = _console(api, owner)
+    done = mine.post(
+        url, data={**body, "csrf_token": csrf, "confirmed": "1"}, follow_redirects=False
+    )
+    assert done.status_code == 303, done.text
+
+
+def test_cli_revalidation_by_another_agency_is_refused(
+    api: Any, api_world: dict[str, Any], db_url: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from alcabala.cli.main import app as cli
+
+    runner = CliRunner()
+    env = {"ALCABALA_DATABASE_URL": db_url}
+    refused = runner.invoke(
+        cli, ["records", "validate", "R-1", "--actor", "other-registrar"], env=env
+    )
+    assert refused.exit_code == 1 and "Only the agency that owns" in refused.stderr
+    done = runner.invoke(cli, ["records", "validate", "R-1", "--actor", "registrar"], env=env)
+    assert done.exit_code == 0, done.stderr
+
+
+def test_a_registrar_of_no_agency_sees_no_hits(api: Any, api_world: dict[str, Any]) -> None:
+    """Hits go to the agency owning the matched record; a user of no agency sees none."""
+    import uuid
+
+    door: Door = api.app.state.door
+    with door.write(SYSTEM) as ctx:
+        _, api.tokens["loose"] = add_user(ctx.session, "loose", "registrar")
+    r = api.post(
+        "/v1/checks",
+        json={"check_id": str(uuid.uuid4()), "checkpoint": "GUA-ALDAO", "plate": "AB123CD"},
+        headers=api.auth_for("officer"),
+    )
+    assert r.json()["verdict"] == "hit", r.text
+    assert len(api.get("/v1/hits", headers=api.auth_for("registrar")).json()) == 1
+    assert api.get("/v1/hits", headers=api.auth_for("loose")).json() == []

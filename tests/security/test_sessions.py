@@ -208,6 +208,10 @@ def test_cookies_are_secure_over_https_or_when_configured(
         settings = console.door.settings.replace(secure_cookies=True)
         app = create_app(settings, console.clock)
     with TestClient(app, base_url=base) as client:
+        anonymous = client.get("/login").headers["set-cookie"]
+        assert ("; Secure" in anonymous) is secure and "HttpOnly" in anonymous
+        if forced:  # a Secure cookie is not sent back over plain HTTP: no sign-in there
+            return
         response = console.attempt(client, OF, "correct-horse-battery")
         cookies = response.headers.get_list("set-cookie")
         (session,) = [c for c in cookies if c.startswith(SESSION_COOKIE + "=")]
