@@ -47,8 +47,6 @@ def test_a_demo_seeded_any_day_has_a_clean_cattle_truck(
 ) -> None:
     """Whatever day the demo is seeded, a truck carrying exactly what a permit valid today
     allows checks clear: the demo is built around the day it runs."""
-    import asyncio
-
     clock.set(clock.now() + dt.timedelta(days=days_ahead))
     report = seed(door, vehicles=120, seed=3, stops=0)
     assert report.counts["permits"] > 0
@@ -86,5 +84,5 @@ def test_a_demo_seeded_any_day_has_a_clean_cattle_truck(
         stop["checkpoint"] = s.scalars(select(Checkpoint.code)).first()
     runtime = Runtime(door)
     runtime.hotlist.load()
-    (verdict,) = asyncio.run(runtime.check([StopIn.model_validate(stop)], actor))
+    (verdict,) = runtime.check_blocking([StopIn.model_validate(stop)], actor)
     assert verdict.verdict == "clear", (verdict.irregularities, verdict.hits)

@@ -28,7 +28,9 @@ import contextlib
 import datetime as dt
 import logging
 import threading
+import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from fastapi.concurrency import run_in_threadpool
@@ -168,6 +170,13 @@ class Runtime:
             )
         return await asyncio.wrap_future(self.recorder.submit(pendings))
 
+    def check_blocking(self, stops: Sequence[StopIn], actor: Actor) -> list[VerdictOut]:
+        """:meth:`check` for callers with no event loop of their own (``alcabala check``):
+        it runs on a private loop in a worker thread, so it works even where a loop is
+        already running in the caller's thread."""
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, self.check(stops, actor)).result()
+
     async def admit(
         self, stops: Sequence[StopIn], now: dt.datetime, batch: bool = False
     ) -> list[CheckpointRef]:
@@ -176,7 +185,7 @@ class Runtime:
         earlier stop of the same request used for another stop (409). Returns each stop's
         checkpoint."""
         settings = self.door.settings
-        first: dict[object, StopIn] = {}
+        first: dict[uuid.UUID, StopIn] = {}
         checkpoints = []
         for i, stop in enumerate(stops):
             where = f"stops.{i}." if batch else ""

@@ -23,8 +23,6 @@ EXIT_BY_VERDICT = {"clear": 0, "irregular": 3, "hit": 4}
 
 
 def _local_check(database: str | None, body: dict[str, Any], officer: str) -> dict[str, Any]:
-    import asyncio
-
     from alcabala.checks.runtime import Runtime
     from alcabala.checks.schemas import StopIn
     from alcabala.checks.services import engine_stop
@@ -37,7 +35,7 @@ def _local_check(database: str | None, body: dict[str, Any], officer: str) -> di
             actor = actor_named(ctx.session, officer, "officer", "supervisor")
         runtime = Runtime(door)
         runtime.hotlist.load_matching(engine_stop(stop))
-        (result,) = asyncio.run(runtime.check([stop], actor))
+        (result,) = runtime.check_blocking([stop], actor)
         return result.model_dump(mode="json")
 
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from alcabala.accounts.audit import audit_lookup
+from alcabala.accounts.authority import NOT_OWNER, must_own
 from alcabala.accounts.models import Agency
 from alcabala.context import Ctx
-from alcabala.accounts.authority import NOT_OWNER, must_own
 from alcabala.errors import ForbiddenError, NotFoundError, ValidationError
 from alcabala.persons.models import Person, Warrant, WarrantStatus
 from alcabala.persons.services import revalidate_warrant

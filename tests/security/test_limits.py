@@ -1,0 +1,96 @@
+"""The public rate limiter is bounded and evicts oldest-first (never everyone at once); the
+password hash pool runs at low priority with a bounded queue."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import threading
+
+import pytest
+
+from alcabala.accounts.passwords import NICE, HashPool, HashPoolBusy
+from alcabala.accounts.ratelimit import RateLimiter
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_buckets_refill_at_the_rate() -> None:
+    clock = Clock()
+    limiter = RateLimiter(per_minute=60, burst=2, clock=clock)
+    assert [limiter.allow("a") for _ in range(3)] == [True, True, False]
+    clock.now += 1.0  # one token a second
+    assert [limiter.allow("a") for _ in range(2)] == [True, False]
+
+
+def test_the_oldest_bucket_goes_first() -> None:
+    limiter = RateLimiter(burst=1, max_clients=3, clock=Clock())
+    for key in ("a", "b", "c"):
+        limiter.allow(key)
+    limiter.allow("a")  # a is used again: b is now the oldest
+    limiter.allow("d")
+    assert len(limiter) == 3 and "b" not in limiter
+    assert all(k in limiter for k in ("a", "c", "d"))
+
+
+def test_new_clients_never_free_the_throttled_ones() -> None:
+    limiter = RateLimiter(burst=1, max_clients=1000, clock=Clock())
+    assert limiter.allow("abuser") and not limiter.allow("abuser")
+    for n in range(998):
+        limiter.allow(f"client-{n}")
+    assert len(limiter) == 999
+    assert not limiter.allow("abuser")  # still refused: nothing was cleared
+    for n in range(5000):  # far more clients than room: one eviction per newcomer
+        limiter.allow(f"other-{n}")
+        assert len(limiter) == 1000
+    assert "abuser" not in limiter and "other-4999" in limiter
+
+
+def _priority() -> int:
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
+def test_hashes_run_at_low_priority_off_the_event_loop() -> None:
+    pool = HashPool(workers=1)
+
+    async def main() -> tuple[int, int, str]:
+        loop_thread = threading.current_thread().name
+        niceness = await pool.run(_priority)
+        name = await pool.run(lambda: threading.current_thread().name)
+        return niceness, _priority(), f"{loop_thread}|{name}"
+
+    try:
+        niceness, own, names = asyncio.run(main())
+    finally:
+        pool.close()
+    assert niceness == own + NICE
+    assert names.split("|")[1].startswith("alcabala-hash")
+
+
+def test_the_hash_queue_is_bounded() -> None:
+    pool = HashPool(workers=1, queue=1)
+    gate = threading.Event()
+
+    async def main() -> list[object]:
+        first = asyncio.ensure_future(pool.run(gate.wait, 10))
+        second = asyncio.ensure_future(pool.run(gate.wait, 10))
+        await asyncio.sleep(0.05)
+        assert pool.pending == 2
+        with pytest.raises(HashPoolBusy):
+            await pool.run(gate.wait, 10)
+        gate.set()
+        return list(await asyncio.gather(first, second))
+
+    try:
+        assert asyncio.run(main()) == [True, True]
+        assert pool.pending == 0
+    finally:
+        pool.close()
