@@ -410,9 +410,9 @@ BUCKETS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("recorder: hits (ORM add + flush per hit)", ("_insert_hits",)),
     ("recorder: INSERT checks/sightings/audit (Core executemany)", ("_insert (alcabala",)),
     ("recorder: VerdictOut from ORM rows", ("stored_verdict", "hit_out")),
-    ("recorder: write_batch rest (SELECT of stored ids, reload of retries)", ("write_batch",)),
+    ("recorder: write_jobs rest (SELECT of stored ids, reload of retries)", ("write_jobs",)),
     ("recorder: resolving futures, queue", ("Recorder._run",)),
-    ("threadpool: Runtime.checkpoint", ("checkpoint (alcabala/api/runtime",)),
+    ("threadpool: Runtime.checkpoint", ("checkpoint (alcabala/checks/runtime",)),
     ("threadpool: auth dependencies", ("current_user", "dependency (alcabala")),
     ("threadpool: anyio worker threads", ("WorkerThread.run",)),
     (

@@ -295,9 +295,9 @@ def test_odd_path_values_are_4xx_on_both_databases(api: Any) -> None:
 
 
 def test_a_receipt_collision_is_drawn_again_not_failed(api: Any, engine: Engine) -> None:
-    from alcabala.checks.recorder import write_batch
     from alcabala.checks.schemas import StopIn
     from alcabala.checks.services import engine_stop, pending_check
+    from alcabala.checks.writing import write_batch
     from alcabala.context import Actor
     from alcabala.db.engine import unit_of_work
 

@@ -75,17 +75,21 @@ def test_hashes_run_at_low_priority_off_the_event_loop() -> None:
     assert names.split("|")[1].startswith("alcabala-hash")
 
 
-def test_the_hash_queue_is_bounded() -> None:
+def test_the_queue_of_attempts_is_bounded() -> None:
     pool = HashPool(workers=1, queue=1)
     gate = threading.Event()
 
+    async def attempt() -> bool:
+        async with pool.admitted():
+            return await pool.run(gate.wait, 10)
+
     async def main() -> list[object]:
-        first = asyncio.ensure_future(pool.run(gate.wait, 10))
-        second = asyncio.ensure_future(pool.run(gate.wait, 10))
+        first = asyncio.ensure_future(attempt())
+        second = asyncio.ensure_future(attempt())
         await asyncio.sleep(0.05)
         assert pool.pending == 2
         with pytest.raises(HashPoolBusy):
-            await pool.run(gate.wait, 10)
+            await attempt()
         gate.set()
         return list(await asyncio.gather(first, second))
 

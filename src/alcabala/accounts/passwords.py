@@ -4,13 +4,18 @@ The cost is taken from ``Settings`` and injectable, so that tests hash with chea
 while production keeps argon2's recommended ones; a hash records its own parameters, so a
 password hashed at one cost still verifies after the settings change.
 
-At that cost one verification takes about 0.15 s of two or more cores. The server therefore
-never hashes on the event loop nor in the shared threadpool: :class:`HashPool` runs hashes in
-``Settings.login_hash_workers`` dedicated threads (one by default) whose CPU priority is
-lowered (nice +10 on Linux; argon2's own lane threads inherit it), with a bounded queue in
-front. A flood of sign-ins then waits in that queue, or is told the server is busy, while
-checks keep the CPU: the kernel gives a nice-0 thread about ten times the share of a
-nice-10 one.
+At that cost one verification takes about 0.15 s of CPU over four lanes. The server
+therefore never hashes on the event loop nor in the shared threadpool: :class:`HashPool` runs
+hashes in ``Settings.login_hash_workers`` dedicated threads (one by default), each kept on
+the last CPU the process may use and at a lower CPU priority (nice +10; argon2's lane threads
+inherit both, on Linux), so hashing takes at most one CPU and yields it to the checks (the
+kernel gives a nice-0 thread about ten times the share of a nice-10 one).
+
+Every sign-in attempt, not only its hash, is admitted to the pool first
+(:meth:`HashPool.admitted`), and at most ``QUEUE`` wait: beyond that the attempt is refused
+at once as busy, before any database work. An attempt refused by the throttle holds a
+hashing thread for :data:`REFUSAL_PAUSE` without computing anything, so refusals are gated
+at the rate of real attempts and a flood of them cannot turn into a flood of database writes.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import asyncio
 import contextlib
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import TypeVar
@@ -34,6 +39,8 @@ T = TypeVar("T")
 NICE = 10
 #: Attempts that may wait for a hashing thread; more are refused at once.
 QUEUE = 64
+#: How long a refused attempt holds a hashing thread (about one hash), in seconds.
+REFUSAL_PAUSE = 0.15
 
 
 @lru_cache(maxsize=8)
@@ -59,10 +66,16 @@ class HashPoolBusy(Error):
 
 
 def _lower_priority() -> None:
-    """Run in each hashing thread as it starts: lower this thread's CPU priority (Linux
-    applies ``setpriority`` to a single thread given its id; elsewhere it is skipped)."""
+    """Run in each hashing thread as it starts: lower this thread's CPU priority and keep it
+    on the last CPU the process may use (Linux applies both to the one thread given its id,
+    and argon2's lane threads inherit them; elsewhere this is skipped)."""
+    tid = threading.get_native_id()
     with contextlib.suppress(AttributeError, OSError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
+        os.setpriority(os.PRIO_PROCESS, tid, NICE)
+    with contextlib.suppress(AttributeError, OSError):
+        cpus = sorted(os.sched_getaffinity(0))
+        if len(cpus) > 1:
+            os.sched_setaffinity(tid, {cpus[-1]})
 
 
 class HashPool:
@@ -83,21 +96,26 @@ class HashPool:
 
     @property
     def pending(self) -> int:
-        """Hashes running or waiting."""
+        """Attempts admitted and not finished (running or waiting)."""
         return self._pending
 
-    async def run(self, fn: Callable[..., T], *args: object) -> T:
-        """``fn(*args)`` in a hashing thread, awaited without blocking the event loop;
-        :class:`HashPoolBusy` at once if the queue is full."""
+    @contextlib.asynccontextmanager
+    async def admitted(self) -> AsyncIterator[None]:
+        """Admit one sign-in attempt for its whole course, or raise :class:`HashPoolBusy`
+        at once (before any work) when ``queue`` attempts are already waiting."""
         with self._lock:
             if self._pending >= self._limit:
                 raise HashPoolBusy("Too many sign-ins at once; try again in a moment.")
             self._pending += 1
         try:
-            return await asyncio.wrap_future(self._executor.submit(fn, *args))
+            yield
         finally:
             with self._lock:
                 self._pending -= 1
+
+    async def run(self, fn: Callable[..., T], *args: object) -> T:
+        """``fn(*args)`` in a hashing thread, awaited without blocking the event loop."""
+        return await asyncio.wrap_future(self._executor.submit(fn, *args))
 
     def close(self) -> None:
         """Stop the threads (waiting hashes are dropped); at server shutdown."""

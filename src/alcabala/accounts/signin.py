@@ -5,7 +5,7 @@
 1. in the shared threadpool, a read: is the account name or the client address refused
    right now (:mod:`alcabala.accounts.throttle`), and what is the user's password hash;
 2. in the :class:`~alcabala.accounts.passwords.HashPool`, argon2 (skipped while refused:
-   the right password is refused too);
+   the right password is refused too; the refusal waits its turn all the same);
 3. in the threadpool, a write: on success a new console session
    (:mod:`alcabala.accounts.sessions`) and the account's failure count cleared; on failure
    the failure counted against both keys and an audit row (action ``login_failed``, subject
@@ -19,6 +19,7 @@ shows.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from fastapi.concurrency import run_in_threadpool
@@ -26,7 +27,7 @@ from fastapi.concurrency import run_in_threadpool
 from alcabala.accounts import throttle
 from alcabala.accounts.audit import audit_lookup
 from alcabala.accounts.models import User
-from alcabala.accounts.passwords import HashPool, hasher_for
+from alcabala.accounts.passwords import REFUSAL_PAUSE, HashPool, hasher_for
 from alcabala.accounts.services import password_matches, password_record
 from alcabala.accounts.sessions import start_session
 from alcabala.context import SYSTEM, Actor, Door
@@ -103,10 +104,15 @@ def conclude(door: Door, attempt: Attempt, prepared: Prepared, matched: bool) ->
 
 
 async def sign_in(door: Door, pool: HashPool, attempt: Attempt, password: str) -> Outcome:
-    """One attempt, the password checked in ``pool`` (see the module docstring)."""
-    prepared = await run_in_threadpool(prepare, door, attempt)
-    matched = False
-    if prepared.block is None:
-        stored = prepared.stored if len(password) <= MAX_PASSWORD else None
-        matched = await pool.run(password_matches, hasher_for(door.settings), stored, password)
-    return await run_in_threadpool(conclude, door, attempt, prepared, matched)
+    """One attempt, admitted to ``pool`` for its whole course (``HashPoolBusy`` if full) and
+    its password checked there (see the module docstring)."""
+    async with pool.admitted():
+        prepared = await run_in_threadpool(prepare, door, attempt)
+        matched = False
+        if prepared.block is None:
+            stored = prepared.stored if len(password) <= MAX_PASSWORD else None
+            hasher = hasher_for(door.settings)
+            matched = await pool.run(password_matches, hasher, stored, password)
+        else:  # no hash, but the same place in the queue: refusals come no faster
+            await pool.run(time.sleep, REFUSAL_PAUSE)
+        return await run_in_threadpool(conclude, door, attempt, prepared, matched)

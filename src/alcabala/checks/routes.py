@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from alcabala.accounts.deps import DoorDep, PublicLimit, Reading, RecordId, require, token_hash
 from alcabala.accounts.models import Role
 from alcabala.checks import hits, services
-from alcabala.checks.recorder import hit_out
+from alcabala.checks.pending import hit_out
 from alcabala.checks.runtime import Runtime
 from alcabala.checks.schemas import (
     BatchIn,

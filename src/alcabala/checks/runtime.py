@@ -39,7 +39,8 @@ from alcabala.accounts.deps import TokenCache
 from alcabala.accounts.ratelimit import RateLimiter
 from alcabala.checkpoints.services import get_checkpoint
 from alcabala.checks.hotlist import HotlistLoader
-from alcabala.checks.recorder import CHECK_ID_TAKEN, CheckIdConflictError, Recorder, canonical
+from alcabala.checks.pending import CHECK_ID_TAKEN, CheckIdConflictError, canonical
+from alcabala.checks.recorder import Recorder
 from alcabala.checks.schemas import StopIn, VerdictOut
 from alcabala.checks.services import engine_stop, pending_check
 from alcabala.checks.sweep import sweep

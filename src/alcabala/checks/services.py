@@ -16,8 +16,8 @@ from alcabala.accounts.audit import audit_lookup
 from alcabala.accounts.models import Role, User
 from alcabala.checkpoints.models import Checkpoint
 from alcabala.checks.models import Check
+from alcabala.checks.pending import PendingCheck, stored_verdict
 from alcabala.checks.receipts import normalize_receipt
-from alcabala.checks.recorder import PendingCheck, stored_verdict
 from alcabala.checks.schemas import ReceiptOut, StopIn, VerdictOut
 from alcabala.checks.verdict import LivestockLine, Person, Stop, Verdict
 from alcabala.context import Actor, Ctx

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from alcabala.accounts.models import User
 from alcabala.checkpoints.models import Checkpoint
 from alcabala.checks.hotlist import HotlistLoader
-from alcabala.checks.recorder import PendingCheck, Recorder
+from alcabala.checks.pending import PendingCheck
+from alcabala.checks.recorder import Recorder
 from alcabala.checks.schemas import StopIn
 from alcabala.checks.services import engine_stop, pending_check
 from alcabala.context import Actor, Door

@@ -37,7 +37,7 @@ from alcabala.checkpoints.services import list_checkpoints
 from alcabala.checks import hits as hit_services
 from alcabala.checks.hits import RecordState, record_state
 from alcabala.checks.models import Check, Hit
-from alcabala.checks.recorder import CheckIdConflictError, hit_out
+from alcabala.checks.pending import CheckIdConflictError, hit_out
 from alcabala.checks.runtime import Runtime
 from alcabala.checks.schemas import HitDecisionIn, HitOut, StopIn
 from alcabala.checks.services import find_check, read_check, readable_by
