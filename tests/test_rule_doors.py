@@ -29,31 +29,15 @@ from alcabala.context import SYSTEM, Door
 from alcabala.db.engine import read_session
 from alcabala.vehicles.models import StolenReport
 
+from .helpers import PASSWORD, console_login, post
+
 VIN, VIN2, PLATE = "1M8GDM9AXKP042788", "9BWZZZ377VT004251", "AB123CD"
-PASSWORD = "correct-horse-battery"
 runner = CliRunner()
 
 
-def _post(api: Any, path: str, role: str, body: dict[str, Any], status: int = 201) -> Any:
-    r = api.post(path, json=body, headers=api.auth_for(role))
-    assert r.status_code == status, r.text
-    return r.json()
-
-
 def _login(api: Any, username: str) -> Any:
-    from fastapi.testclient import TestClient
-
-    client = TestClient(api.app)
-    page = client.get("/login").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert token
-    r = client.post(
-        "/login",
-        data={"username": username, "password": PASSWORD, "csrf_token": token.group(1)},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303, r.text
-    client.csrf = token.group(1)  # type: ignore[attr-defined]
+    client, csrf = console_login(api, username)
+    client.csrf = csrf
     return client
 
 
@@ -107,8 +91,8 @@ def world(api: Any, door: Door, db_url: str, tmp_path: Path) -> World:
 
 
 def retired_vin_reported_stolen(w: World) -> dict[str, Any]:
-    _post(w.api, "/v1/vehicles", "registrar", {"vin": VIN, "plate": PLATE})
-    _post(
+    post(w.api, "/v1/vehicles", "registrar", {"vin": VIN, "plate": PLATE})
+    post(
         w.api,
         f"/v1/vehicles/{VIN}/retirements",
         "registrar",
@@ -132,7 +116,7 @@ def retired_vin_reported_stolen(w: World) -> dict[str, Any]:
 
 
 def duplicate_vin(w: World) -> dict[str, Any]:
-    _post(w.api, "/v1/vehicles", "registrar", {"vin": VIN, "plate": PLATE})
+    post(w.api, "/v1/vehicles", "registrar", {"vin": VIN, "plate": PLATE})
     again = {"vin": VIN, "plate": "XY999ZZ", "plate_country": "VE"}
     return {
         "api": lambda: w.api.post("/v1/vehicles", json=again, headers=w.api.auth_for("registrar")),
@@ -145,7 +129,7 @@ def duplicate_vin(w: World) -> dict[str, Any]:
 
 def permit_window_over_the_limit(w: World) -> dict[str, Any]:
     for code in ("P-1", "P-2"):
-        _post(w.api, "/v1/premises", "livestock", {"code": code, "name": f"Hato {code}"})
+        post(w.api, "/v1/premises", "livestock", {"code": code, "name": f"Hato {code}"})
     start, end = w.now(hours=1), w.now(days=9)
     body = {
         "number": "G-9", "issuer": "INSAI", "origin_premises": "P-1",
@@ -185,7 +169,7 @@ def warrant_expiring_before_issue(w: World) -> dict[str, Any]:
         "issued_at": issued.strftime("%Y-%m-%dT%H:%M"),
         "expires_at": expires.strftime("%Y-%m-%dT%H:%M"),
     }
-    _post(w.api, "/v1/persons", "registrar", {"national_id": "V7654321", "country": "VE"})
+    post(w.api, "/v1/persons", "registrar", {"national_id": "V7654321", "country": "VE"})
     return {
         "api": lambda: w.api.post("/v1/warrants", json=body, headers=w.api.auth_for("registrar")),
         "console": lambda: _form(w.console, "/registry/warrants/new", form),
@@ -198,14 +182,14 @@ def warrant_expiring_before_issue(w: World) -> dict[str, Any]:
 
 
 def _recovered_report(w: World) -> int:
-    _post(w.api, "/v1/vehicles", "registrar", {"vin": VIN, "plate": PLATE})
-    report = _post(
+    post(w.api, "/v1/vehicles", "registrar", {"vin": VIN, "plate": PLATE})
+    report = post(
         w.api,
         f"/v1/vehicles/{VIN}/stolen-reports",
         "registrar",
         {"number": "R-1", "agency": "CICPC"},
     )
-    _post(w.api, f"/v1/stolen-reports/{report['id']}/recover", "registrar", {"reason": "x"}, 200)
+    post(w.api, f"/v1/stolen-reports/{report['id']}/recover", "registrar", {"reason": "x"}, 200)
     return int(report["id"])
 
 
@@ -226,8 +210,8 @@ def revalidating_a_closed_report(w: World) -> dict[str, Any]:
 def returning_an_active_report(w: World) -> dict[str, Any]:
     """A transition from the wrong state through the report's own actions (no CLI or file
     door carries it: the third door is the API again, with a stale version)."""
-    _post(w.api, "/v1/vehicles", "registrar", {"vin": VIN, "plate": PLATE})
-    report = _post(
+    post(w.api, "/v1/vehicles", "registrar", {"vin": VIN, "plate": PLATE})
+    report = post(
         w.api,
         f"/v1/vehicles/{VIN}/stolen-reports",
         "registrar",
@@ -248,7 +232,7 @@ def returning_an_active_report(w: World) -> dict[str, Any]:
 
 def revalidation_by_another_agency(w: World) -> dict[str, Any]:
     """CICPC's registrar may not vouch for the court's warrant."""
-    _post(
+    post(
         w.api,
         "/v1/warrants",
         "court",

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from alcabala.accounts.models import AuditEntry, User
 from alcabala.db.engine import read_session
 
+from ..helpers import post
 from .test_roles import app_routes
 
 VIN, PLATE, NID = "1M8GDM9AXKP042788", "AB123CD", "V7654321"
@@ -37,20 +38,14 @@ PERSONAL: dict[str, tuple[str, str, str]] = {
 NAMELESS = {"/v1/checkpoints", "/v1/receipts/{code}", "/healthz"}
 
 
-def _post(api: Any, path: str, role: str, body: dict[str, Any], status: int = 201) -> Any:
-    r = api.post(path, json=body, headers=api.auth_for(role))
-    assert r.status_code == status, r.text
-    return r.json()
-
-
 @pytest.fixture
 def world(api: Any) -> dict[str, str]:
     """A stolen car, a wanted person, a permit and a check that hit both; returns path values."""
-    _post(api, "/v1/vehicles", "registrar", {"vin": VIN, "plate": PLATE})
-    report = _post(
+    post(api, "/v1/vehicles", "registrar", {"vin": VIN, "plate": PLATE})
+    report = post(
         api, f"/v1/vehicles/{VIN}/stolen-reports", "registrar", {"number": "R-1", "agency": "CICPC"}
     )
-    warrant = _post(
+    warrant = post(
         api,
         "/v1/warrants",
         "registrar",
@@ -60,10 +55,10 @@ def world(api: Any) -> dict[str, str]:
             "issued_at": api.clock.now().isoformat(),
         },
     )  # fmt: skip
-    _post(api, "/v1/premises", "livestock", {"code": "P-1", "name": "Hato Uno"})
-    _post(api, "/v1/premises", "livestock", {"code": "P-2", "name": "Hato Dos"})
+    post(api, "/v1/premises", "livestock", {"code": "P-1", "name": "Hato Uno"})
+    post(api, "/v1/premises", "livestock", {"code": "P-2", "name": "Hato Dos"})
     now = api.clock.now()
-    permit = _post(
+    permit = post(
         api,
         "/v1/permits",
         "livestock",

@@ -17,17 +17,13 @@ from alcabala.checks.sweep import sweep
 from alcabala.context import SYSTEM, Door
 from alcabala.db.engine import read_session
 
+from ..helpers import post
+
 VIN, PLATE, NID = "1M8GDM9AXKP042788", "AB123CD", "V7654321"
 
 
-def _post(api: Any, path: str, role: str, body: dict[str, Any], status: int = 201) -> Any:
-    r = api.post(path, json=body, headers=api.auth_for(role))
-    assert r.status_code == status, r.text
-    return r.json()
-
-
 def _warrant_hit(api: Any) -> tuple[int, int]:
-    warrant = _post(
+    warrant = post(
         api,
         "/v1/warrants",
         "registrar",
@@ -37,7 +33,7 @@ def _warrant_hit(api: Any) -> tuple[int, int]:
             "issued_at": (api.clock.now() - dt.timedelta(days=3)).isoformat(),
         },
     )  # fmt: skip
-    result = _post(
+    result = post(
         api,
         "/v1/checks",
         "officer",
@@ -52,11 +48,11 @@ def _warrant_hit(api: Any) -> tuple[int, int]:
 
 
 def _stolen_hit(api: Any) -> tuple[int, int]:
-    _post(api, "/v1/vehicles", "registrar", {"vin": VIN, "plate": PLATE})
-    report = _post(
+    post(api, "/v1/vehicles", "registrar", {"vin": VIN, "plate": PLATE})
+    report = post(
         api, f"/v1/vehicles/{VIN}/stolen-reports", "registrar", {"number": "R-1", "agency": "CICPC"}
     )
-    result = _post(
+    result = post(
         api,
         "/v1/checks",
         "officer",
@@ -83,7 +79,7 @@ def test_confirming_a_hit_on_a_cancelled_warrant_is_refused_and_closes_it(
     api: Any, engine: Any
 ) -> None:
     warrant_id, hit_id = _warrant_hit(api)
-    _post(api, f"/v1/warrants/{warrant_id}/cancel", "registrar", {"reason": "court"}, 200)
+    post(api, f"/v1/warrants/{warrant_id}/cancel", "registrar", {"reason": "court"}, 200)
     listed = api.get("/v1/hits", headers=api.auth_for("registrar")).json()
     assert [(h["id"], h["record_status"]) for h in listed] == [(hit_id, "cancelled")]
     r = api.post(f"/v1/hits/{hit_id}/confirm", json={}, headers=api.auth_for("registrar"))
@@ -101,7 +97,7 @@ def test_confirming_a_hit_on_a_cancelled_warrant_is_refused_and_closes_it(
 
 def test_confirming_a_hit_on_a_recovered_car_is_refused(api: Any, engine: Any) -> None:
     report_id, hit_id = _stolen_hit(api)
-    _post(api, f"/v1/stolen-reports/{report_id}/recover", "registrar", {"reason": "found"}, 200)
+    post(api, f"/v1/stolen-reports/{report_id}/recover", "registrar", {"reason": "found"}, 200)
     r = api.post(f"/v1/hits/{hit_id}/confirm", json={}, headers=api.auth_for("registrar"))
     assert r.status_code == 409 and r.json()["error"]["code"] == "record_inactive"
     assert "recovered" in r.json()["error"]["message"]
@@ -119,7 +115,7 @@ def test_a_hit_on_a_live_record_is_confirmed(api: Any, engine: Any) -> None:
 def test_denying_a_hit_on_a_dead_record_is_still_allowed(api: Any, engine: Any) -> None:
     """Saying "not this person" stays possible: only a confirmation needs a live record."""
     warrant_id, hit_id = _warrant_hit(api)
-    _post(api, f"/v1/warrants/{warrant_id}/execute", "registrar", {"reason": "arrested"}, 200)
+    post(api, f"/v1/warrants/{warrant_id}/execute", "registrar", {"reason": "arrested"}, 200)
     r = api.post(
         f"/v1/hits/{hit_id}/deny", json={"reason": "another man"}, headers=api.auth_for("registrar")
     )
@@ -129,7 +125,7 @@ def test_denying_a_hit_on_a_dead_record_is_still_allowed(api: Any, engine: Any) 
 def test_the_sweep_closes_hits_whose_record_left_force(api: Any, engine: Any) -> None:
     warrant_id, hit_id = _warrant_hit(api)
     _, live_hit = _stolen_hit(api)
-    _post(api, f"/v1/warrants/{warrant_id}/execute", "registrar", {"reason": "arrested"}, 200)
+    post(api, f"/v1/warrants/{warrant_id}/execute", "registrar", {"reason": "arrested"}, 200)
     door: Door = api.app.state.door
     with door.write(SYSTEM) as ctx:
         done = sweep(ctx)

@@ -33,6 +33,8 @@ from alcabala.records import services as records
 from alcabala.vehicles import services as vehicles
 from alcabala.vehicles.schemas import StolenReportIn, VehicleIn
 
+from ..helpers import PASSWORD, console_login
+
 VIN, VIN2 = "1M8GDM9AXKP042788", "9BWZZZ377VT004251"
 # actor name → (role, agency code or None)
 ACTORS: dict[str, tuple[str, str | None]] = {
@@ -279,34 +281,13 @@ OTHER = {"registrar": "other-registrar", "court": "other-court", "livestock": "o
 
 
 def _console(api: Any, username: str) -> tuple[Any, str]:
-    import re
-
-    from fastapi.testclient import TestClient
-
     from alcabala.accounts.passwords import hasher_for
     from alcabala.accounts.services import set_password
 
     door: Door = api.app.state.door
     with door.write(SYSTEM) as ctx:
-        set_password(ctx.session, username, "correct-horse-battery", hasher_for(ctx.settings))
-    client = TestClient(api.app)
-
-    def token(html: str) -> str:
-        found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-        assert found, "no CSRF token"
-        return found.group(1)
-
-    r = client.post(
-        "/login",
-        data={
-            "username": username,
-            "password": "correct-horse-battery",
-            "csrf_token": token(client.get("/login").text),
-        },
-        follow_redirects=False,
-    )
-    assert r.status_code == 303, r.text
-    return client, token(client.get("/").text)
+        set_password(ctx.session, username, PASSWORD, hasher_for(ctx.settings))
+    return console_login(api, username)
 
 
 @pytest.mark.parametrize(("path", "owner", "body"), CONSOLE_ROUTES)

@@ -1,0 +1,40 @@
+"""Small helpers shared by the HTTP tests: a JSON post that checks its status, and a console
+client signed in through the real login form (with its CSRF token)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+PASSWORD = "correct-horse-battery"
+
+
+def post(api: Any, path: str, role: str, body: dict[str, Any], status: int = 201) -> Any:
+    """POST ``body`` as ``role`` through the API and return the JSON (asserting ``status``)."""
+    r = api.post(path, json=body, headers=api.auth_for(role))
+    assert r.status_code == status, r.text
+    return r.json()
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF token in the page"
+    return found.group(1)
+
+
+def console_login(api: Any, username: str, password: str = PASSWORD) -> tuple[Any, str]:
+    """A TestClient on ``api``'s app signed in as ``username``, and its CSRF token."""
+    from fastapi.testclient import TestClient
+
+    client = TestClient(api.app)
+    r = client.post(
+        "/login",
+        data={
+            "username": username,
+            "password": password,
+            "csrf_token": csrf_of(client.get("/login").text),
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    return client, csrf_of(client.get("/").text)
