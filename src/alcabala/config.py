@@ -21,6 +21,7 @@ SECRET_FILE = "secret_key"
 NOTIFIERS = ("log", "smtp")
 #: Settings that must be at least 1 (a zero would disable a limit or lock everyone out).
 POSITIVE = (
+    "offline_window_days",
     "login_hash_workers",
     "session_idle_minutes",
     "session_max_hours",
@@ -72,6 +73,9 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
+    #: How old a stop's ``at`` may be when it reaches the server (offline checkpoints sync
+    #: late); older is refused, as is more than 5 minutes ahead of the server's clock.
+    offline_window_days: int = 7
     #: Threads hashing passwords, at low CPU priority: a sign-in flood queues there instead
     #: of taking the CPU from checks.
     login_hash_workers: int = 1

@@ -1,6 +1,7 @@
 """A stop's ``at`` lies within a window around the server's clock, or nothing is done.
 
-Within ``OFFLINE_WINDOW_DAYS`` (7) before the clock and ``CLOCK_SKEW`` (5 minutes) after it;
+Within ``Settings.offline_window_days`` (7) before the clock and ``CLOCK_SKEW`` (5 minutes)
+after it;
 anything else is 422 naming ``at`` (``stops.N.at`` in a batch: the batch is refused whole),
 before anything is judged or recorded. No ``at`` at all, however extreme, is ever a 5xx.
 SQLite and PostgreSQL.
@@ -22,13 +23,14 @@ from sqlalchemy import Engine, func, select
 from alcabala.accounts.models import AuditEntry
 from alcabala.accounts.services import get_user
 from alcabala.checks.models import Check, Hit, Sighting
-from alcabala.checks.runtime import CLOCK_SKEW, OFFLINE_WINDOW_DAYS, stop_window
+from alcabala.checks.runtime import CLOCK_SKEW, stop_window
 from alcabala.checks.schemas import StopIn
+from alcabala.config import Settings
 from alcabala.context import Actor
 from alcabala.db.engine import read_session
 from alcabala.errors import ValidationError
 
-WINDOW = dt.timedelta(days=OFFLINE_WINDOW_DAYS)
+WINDOW = dt.timedelta(days=Settings().offline_window_days)
 VIN = "1M8GDM9AXKP042788"
 
 

@@ -57,22 +57,27 @@ def _priority() -> int:
     return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
 
 
+def _cpus() -> set[int]:
+    return os.sched_getaffinity(threading.get_native_id())
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
 def test_hashes_run_at_low_priority_off_the_event_loop() -> None:
     pool = HashPool(workers=1)
 
-    async def main() -> tuple[int, int, str]:
-        loop_thread = threading.current_thread().name
+    async def main() -> tuple[int, set[int], str]:
         niceness = await pool.run(_priority)
+        cpus = await pool.run(_cpus)
         name = await pool.run(lambda: threading.current_thread().name)
-        return niceness, _priority(), f"{loop_thread}|{name}"
+        return niceness, cpus, name
 
     try:
-        niceness, own, names = asyncio.run(main())
+        niceness, cpus, name = asyncio.run(main())
     finally:
         pool.close()
-    assert niceness == own + NICE
-    assert names.split("|")[1].startswith("alcabala-hash")
+    assert niceness == _priority() + NICE and name.startswith("alcabala-hash")
+    mine = sorted(os.sched_getaffinity(0))
+    assert cpus == ({mine[-1]} if len(mine) > 1 else set(mine))  # one CPU left to the rest
 
 
 def test_the_queue_of_attempts_is_bounded() -> None:

@@ -90,3 +90,21 @@ def test_a_trusted_proxy_is_believed(console: Any, serve: Callable[..., str], pr
             f"203.0.113.{n + 1}" for n in range(limit + 1)
         }
     assert 429 not in _lookups(base, 15)
+
+
+def test_the_serve_command_hands_uvicorn_the_proxy_options(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from alcabala.cli.main import app
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda application, **options: seen.update(options))
+    env = {"ALCABALA_DATA_DIR": str(tmp_path / "data"), "ALCABALA_TRUSTED_PROXIES": "10.0.0.5"}
+    url = f"sqlite:///{tmp_path / 'served.db'}"
+    result = CliRunner().invoke(app, ["serve", "--database", url, "--port", "8123"], env=env)
+    assert result.exit_code == 0, result.output
+    assert seen["proxy_headers"] is True and seen["forwarded_allow_ips"] == ["10.0.0.5"]
+    assert seen["port"] == 8123

@@ -6,10 +6,11 @@ password hashed at one cost still verifies after the settings change.
 
 At that cost one verification takes about 0.15 s of CPU over four lanes. The server
 therefore never hashes on the event loop nor in the shared threadpool: :class:`HashPool` runs
-hashes in ``Settings.login_hash_workers`` dedicated threads (one by default), each kept on
-the last CPU the process may use and at a lower CPU priority (nice +10; argon2's lane threads
-inherit both, on Linux), so hashing takes at most one CPU and yields it to the checks (the
-kernel gives a nice-0 thread about ten times the share of a nice-10 one).
+hashes in ``Settings.login_hash_workers`` dedicated threads (one by default), kept on that
+many of the last CPUs the process may use and at a lower CPU priority (nice +10; argon2's
+lane threads inherit both, on Linux). Hashing then takes at most that many CPUs and yields
+them to the checks: the kernel gives a nice-0 thread about ten times the share of a nice-10
+one.
 
 Every sign-in attempt, not only its hash, is admitted to the pool first
 (:meth:`HashPool.admitted`), and at most ``QUEUE`` wait: beyond that the attempt is refused
@@ -65,17 +66,18 @@ class HashPoolBusy(Error):
     http_status = 429
 
 
-def _lower_priority() -> None:
+def _lower_priority(workers: int) -> None:
     """Run in each hashing thread as it starts: lower this thread's CPU priority and keep it
-    on the last CPU the process may use (Linux applies both to the one thread given its id,
-    and argon2's lane threads inherit them; elsewhere this is skipped)."""
+    on the last ``workers`` CPUs the process may use, when it may use more (Linux applies
+    both to the one thread given its id, and argon2's lane threads inherit them; elsewhere
+    this is skipped)."""
     tid = threading.get_native_id()
     with contextlib.suppress(AttributeError, OSError):
         os.setpriority(os.PRIO_PROCESS, tid, NICE)
     with contextlib.suppress(AttributeError, OSError):
         cpus = sorted(os.sched_getaffinity(0))
-        if len(cpus) > 1:
-            os.sched_setaffinity(tid, {cpus[-1]})
+        if len(cpus) > workers:
+            os.sched_setaffinity(tid, set(cpus[-workers:]))
 
 
 class HashPool:
@@ -87,7 +89,10 @@ class HashPool:
         self._pending = 0
         self._lock = threading.Lock()
         self._executor = ThreadPoolExecutor(
-            max_workers=workers, thread_name_prefix="alcabala-hash", initializer=_lower_priority
+            max_workers=workers,
+            thread_name_prefix="alcabala-hash",
+            initializer=_lower_priority,
+            initargs=(workers,),
         )
 
     @classmethod

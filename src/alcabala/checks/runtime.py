@@ -14,7 +14,7 @@ process within ``REFRESH_SECONDS``; and the recorder refuses a check by an inact
 or a revoked token at once, whatever any cache says.
 
 Before a stop is judged, :meth:`Runtime.check` admits it: its ``at`` must lie between
-``OFFLINE_WINDOW_DAYS`` before the door's clock and ``CLOCK_SKEW`` after it (422
+``Settings.offline_window_days`` before the door's clock and ``CLOCK_SKEW`` after it (422
 ``at_too_old`` / ``at_in_future`` naming ``at``, or ``stops.N.at`` in a batch), its
 checkpoint must exist, and a ``check_id`` repeated in one batch must come with the same
 stop (409 ``check_id_conflict``). One bad stop refuses the whole batch, before anything is
@@ -54,16 +54,12 @@ REFRESH_SECONDS = 1.0
 SWEEP_EVERY = 60  # refresh ticks between two sweeps
 #: How far ahead of the server's clock a device's clock may run.
 CLOCK_SKEW = dt.timedelta(minutes=5)
-#: How long a checkpoint may work offline: older stops are refused. ``Settings`` may set
-#: ``offline_window_days``; until it has that field, this is the window.
-OFFLINE_WINDOW_DAYS = 7
 
 
 def stop_window(settings: Settings, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     """The earliest and the latest ``at`` a stop may have when the server's clock says
     ``now``."""
-    days = getattr(settings, "offline_window_days", OFFLINE_WINDOW_DAYS)
-    return now - dt.timedelta(days=days), now + CLOCK_SKEW
+    return now - dt.timedelta(days=settings.offline_window_days), now + CLOCK_SKEW
 
 
 def admit_time(at: dt.datetime, now: dt.datetime, settings: Settings, field: str = "at") -> None:
