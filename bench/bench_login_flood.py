@@ -54,7 +54,7 @@ RATIO_TARGET = 2.0
 def make_app() -> Any:
     """What uvicorn serves (``--factory bench_login_flood:make_app``): the real app on the
     benchmark's database, with production settings; with ``NAIVE_ENV`` set, hashing runs in
-    40 normal-priority threads instead of the low-priority pool."""
+    40 normal-priority threads, on any CPU and without rest, instead of the pool's."""
     from concurrent.futures import ThreadPoolExecutor
 
     from alcabala.api.app import create_app
@@ -64,23 +64,10 @@ def make_app() -> Any:
         database_url=os.environ[URL_ENV], data_dir=Path(os.environ[DATA_ENV])
     )
     app = create_app(settings)
-    if os.environ.get("REST"):
-        import asyncio as aio
-
-        pool0 = app.state.hash_pool
-        factor = float(os.environ["REST"])
-
-        def timed(fn, *args):
-            t0 = time.perf_counter()
-            return fn(*args), time.perf_counter() - t0
-
-        async def run(fn, *args):
-            out, took = await aio.wrap_future(pool0._executor.submit(timed, fn, *args))
-            pool0._executor.submit(time.sleep, took * factor)
-            return out
-
-        pool0.run = run
     if os.environ.get(NAIVE_ENV):
+        import alcabala.accounts.passwords as passwords
+
+        passwords.REST = 0.0
         pool = app.state.hash_pool
         pool._executor = ThreadPoolExecutor(max_workers=40)
         pool._limit = 10_000
@@ -372,8 +359,8 @@ def main() -> int:
                 ok = ok and met
             bad = sum(c for r in results for s, c in r["statuses"].items() if s != 200)
             if bad:
-                print(f"non-200 check answers: {bad}", file=sys.stderr)
-                ok = False
+                print(f"non-200 check answers ({name}): {bad}", file=sys.stderr)
+                ok = ok and naive  # the naive server is expected to fail some
     return 0 if ok else 1
 
 

@@ -8,9 +8,11 @@ At that cost one verification takes about 0.15 s of CPU over four lanes. The ser
 therefore never hashes on the event loop nor in the shared threadpool: :class:`HashPool` runs
 hashes in ``Settings.login_hash_workers`` dedicated threads (one by default), kept on that
 many of the last CPUs the process may use and at a lower CPU priority (nice +10; argon2's
-lane threads inherit both, on Linux). Hashing then takes at most that many CPUs and yields
-them to the checks: the kernel gives a nice-0 thread about ten times the share of a nice-10
-one.
+lane threads inherit both, on Linux). After each hash a thread rests as long as the hash
+took (:data:`REST`) before the next one, so a flood of sign-ins gets at most half of that
+CPU, and yields even that to the checks: the kernel gives a nice-0 thread about ten times
+the share of a nice-10 one. (The rest comes after the answer: one sign-in alone is not
+slowed; under a flood, each waits about twice as long in the queue.)
 
 Every sign-in attempt, not only its hash, is admitted to the pool first
 (:meth:`HashPool.admitted`), and at most ``QUEUE`` wait: beyond that the attempt is refused
@@ -25,6 +27,7 @@ import asyncio
 import contextlib
 import os
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -42,6 +45,8 @@ NICE = 10
 QUEUE = 64
 #: How long a refused attempt holds a hashing thread (about one hash), in seconds.
 REFUSAL_PAUSE = 0.15
+#: How long a hashing thread rests after a hash, as a multiple of the time it took.
+REST = 1.0
 
 
 @lru_cache(maxsize=8)
@@ -78,6 +83,11 @@ def _lower_priority(workers: int) -> None:
         cpus = sorted(os.sched_getaffinity(0))
         if len(cpus) > workers:
             os.sched_setaffinity(tid, set(cpus[-workers:]))
+
+
+def _timed(fn: Callable[..., T], *args: object) -> tuple[T, float]:
+    start = time.perf_counter()
+    return fn(*args), time.perf_counter() - start
 
 
 class HashPool:
@@ -119,8 +129,16 @@ class HashPool:
                 self._pending -= 1
 
     async def run(self, fn: Callable[..., T], *args: object) -> T:
-        """``fn(*args)`` in a hashing thread, awaited without blocking the event loop."""
-        return await asyncio.wrap_future(self._executor.submit(fn, *args))
+        """``fn(*args)`` (a hash) in a hashing thread, awaited without blocking the event
+        loop; the thread then rests (see the module docstring) before its next job."""
+        result, took = await asyncio.wrap_future(self._executor.submit(_timed, fn, *args))
+        if REST:
+            self._executor.submit(time.sleep, took * REST)
+        return result
+
+    async def hold(self, seconds: float) -> None:
+        """Take a hashing thread's turn for ``seconds`` without computing (a refusal)."""
+        await asyncio.wrap_future(self._executor.submit(time.sleep, seconds))
 
     def close(self) -> None:
         """Stop the threads (waiting hashes are dropped); at server shutdown."""

@@ -19,7 +19,6 @@ shows.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from fastapi.concurrency import run_in_threadpool
@@ -114,5 +113,5 @@ async def sign_in(door: Door, pool: HashPool, attempt: Attempt, password: str) -
             hasher = hasher_for(door.settings)
             matched = await pool.run(password_matches, hasher, stored, password)
         else:  # no hash, but the same place in the queue: refusals come no faster
-            await pool.run(time.sleep, REFUSAL_PAUSE)
+            await pool.hold(REFUSAL_PAUSE)
         return await run_in_threadpool(conclude, door, attempt, prepared, matched)
