@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import Engine, select
 
@@ -21,6 +19,7 @@ from alcabala.accounts.services import (
     user_for_token,
     verify_password,
 )
+from alcabala.clock import FixedClock
 from alcabala.config import Settings
 from alcabala.context import SYSTEM, Actor, Door
 from alcabala.db.engine import read_session, unit_of_work
@@ -66,7 +65,7 @@ def test_users_get_a_token_shown_once_and_stored_hashed(engine: Engine) -> None:
         add_user(s, "ana", "officer")
 
 
-def test_passwords_use_the_injected_cost_and_verify(engine: Engine) -> None:
+def test_passwords_use_the_injected_cost_and_verify(engine: Engine, clock: FixedClock) -> None:
     with unit_of_work(engine) as s:
         user, _ = add_user(s, "ana", "registrar", password="correct-horse", hasher=CHEAP)
         assert user.password_hash is not None and "m=8,t=1,p=1" in user.password_hash
@@ -75,7 +74,7 @@ def test_passwords_use_the_injected_cost_and_verify(engine: Engine) -> None:
         assert verify_password(s, "ANA ", "correct-horse", CHEAP) is not None
         assert verify_password(s, "ana", "wrong-horse!", CHEAP) is None
         assert verify_password(s, "nobody", "correct-horse", CHEAP) is None
-    now = dt.datetime(2030, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    now = clock.now()
     with pytest.raises(ValidationError) as err, unit_of_work(engine) as s:
         set_password(s, "ana", "short", CHEAP, now=now)
     assert err.value.field == "password"
@@ -88,8 +87,8 @@ def test_passwords_use_the_injected_cost_and_verify(engine: Engine) -> None:
         assert verify_password(s, "ana", "new-password-1", CHEAP) is None  # deactivated
 
 
-def test_revoked_and_deactivated_tokens_stop_working(engine: Engine) -> None:
-    now = dt.datetime(2030, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+def test_revoked_and_deactivated_tokens_stop_working(engine: Engine, clock: FixedClock) -> None:
+    now = clock.now()
     with unit_of_work(engine) as s:
         _, token = add_user(s, "ana", "officer")
         _, other = add_user(s, "bob", "officer")
