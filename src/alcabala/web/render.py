@@ -55,6 +55,7 @@ NAV: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("/registry", N_("Registry"), frozenset({"registrar", "supervisor"})),
     ("/registry/hits", N_("Hits"), frozenset({"registrar", "supervisor"})),
     ("/registry/due", N_("Validation"), frozenset({"registrar", "supervisor"})),
+    ("/registry/persons", N_("Warrants"), frozenset({"court"})),
     ("/livestock", N_("Livestock"), frozenset({"livestock", "registrar"})),
     ("/dashboard", N_("Dashboard"), frozenset({"supervisor"})),
 )
