@@ -1,7 +1,7 @@
 """Shared helpers of the HTTP benchmarks: a seeded database, one uvicorn server, the stops.
 
 The server is one uvicorn process (1 worker, no access log, log level warning, uvloop and
-httptools when installed) bound to 127.0.0.1, serving ``create_app(url)`` plus a bare route
+httptools when installed) bound to 127.0.0.1, serving ``create_app(settings)`` plus a bare route
 ``POST /bench/bare`` that parses a JSON body and returns a small constant JSON: the "bare
 FastAPI endpoint under the same server settings". uvicorn imports this module as
 ``_server:make_app`` (``--factory``) with ``bench/`` on ``PYTHONPATH``; the database URL
@@ -21,6 +21,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections import Counter
@@ -38,8 +39,10 @@ def make_app() -> Any:
     from fastapi import Body
 
     from alcabala.api.app import create_app
+    from alcabala.config import Settings
 
-    app = create_app(os.environ[URL_ENV])
+    settings = Settings.from_env().replace(database_url=os.environ[URL_ENV])
+    app = create_app(settings)
     first = len(app.router.routes)
 
     @app.post("/bench/bare", include_in_schema=False)
@@ -127,19 +130,28 @@ class Seeded:
     seeded_verdicts: dict[str, int]  # checks the demo seed itself recorded, by verdict
 
 
-def prepare_database(path: Path, vehicles: int, seed: int = 7) -> Seeded:
-    """Migrate and seed a fresh SQLite database at ``path``; return what the load needs."""
+def prepare_database(target: Path | str, vehicles: int, seed: int = 7) -> Seeded:
+    """Migrate and seed a fresh database: a SQLite file at ``target`` (a path), or the
+    PostgreSQL database ``target`` names (a URL; emptied first). Returns what the load needs."""
     from sqlalchemy import text
 
+    from alcabala.config import Settings
+    from alcabala.context import Door
     from alcabala.db.engine import make_engine
     from alcabala.db.migrate import upgrade
     from alcabala.demo.seed import seed as seed_demo
 
-    url = f"sqlite:///{path}"
+    url = target if isinstance(target, str) else f"sqlite:///{target}"
     engine = make_engine(url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
     upgrade(engine)
     t0 = time.perf_counter()
-    report = seed_demo(engine, vehicles=vehicles, seed=seed)
+    data_dir = Path(tempfile.mkdtemp(prefix="alcabala-bench-"))
+    report = seed_demo(Door(engine, Settings(database_url=url, data_dir=data_dir)),
+                       vehicles=vehicles, seed=seed)  # fmt: skip
     token = next(t for user, _role, t in report.users if user == "oficial")
     with engine.connect() as conn:
         checkpoints = list(conn.execute(text("SELECT code FROM checkpoints ORDER BY id")).scalars())
@@ -211,13 +223,16 @@ def stop_bodies(seeded: Seeded, count: int, seed: int = 1, stolen_share: float =
 
 
 def count_rows(url: str, table: str) -> int:
-    import sqlite3
+    from sqlalchemy import text
 
-    conn = sqlite3.connect(url.removeprefix("sqlite:///"))
+    from alcabala.db.engine import make_engine
+
+    engine = make_engine(url)
     try:
-        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+        with engine.connect() as conn:
+            return int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
     finally:
-        conn.close()
+        engine.dispose()
 
 
 def new_verdicts(seeded: Seeded) -> dict[str, int]:
@@ -228,13 +243,17 @@ def new_verdicts(seeded: Seeded) -> dict[str, int]:
 
 
 def verdicts(url: str) -> dict[str, int]:
-    import sqlite3
+    from sqlalchemy import text
 
-    conn = sqlite3.connect(url.removeprefix("sqlite:///"))
+    from alcabala.db.engine import make_engine
+
+    engine = make_engine(url)
     try:
-        return dict(Counter(dict(conn.execute("SELECT verdict, count(*) FROM checks GROUP BY 1"))))
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT verdict, count(*) FROM checks GROUP BY 1")).all()
+            return {str(verdict): int(n) for verdict, n in rows}
     finally:
-        conn.close()
+        engine.dispose()
 
 
 # -- server ------------------------------------------------------------------------------------

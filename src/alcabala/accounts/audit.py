@@ -6,6 +6,11 @@ answered is a lookup that is recorded, whichever door it came through. Each row 
 and why. Officers and registrars must say why (:func:`need_reason`). Oversight (the auditor
 role) reads it by subject: who looked up this person or this vehicle; that read is itself
 audited.
+
+A check is its own vehicle audit entry: the check row holds the officer, role, agency, door,
+checkpoint and reason, and is indexed by plate and VIN (see :mod:`alcabala.checks.models`).
+The trail of a vehicle is therefore the ``audit_entries`` rows naming it (registry searches,
+public lookups, audits) together with the checks of its plate or VIN, merged by time.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from alcabala.accounts.models import AuditEntry, Role, User
 from alcabala.checkpoints.models import Checkpoint
+from alcabala.checks.models import Check
 from alcabala.context import Ctx
 from alcabala.errors import ValidationError
 
@@ -88,22 +94,70 @@ def audit_trail(
         .outerjoin(User, AuditEntry.user_id == User.id)
         .outerjoin(Checkpoint, AuditEntry.checkpoint_id == Checkpoint.id)
         .where(AuditEntry.subject_kind == subject_kind, AuditEntry.subject.in_(subjects))
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     )
     found = [
-        AuditRow(
-            e.at,
-            username,
-            role,
-            e.action,
-            e.subject_kind,
-            e.subject,
-            checkpoint,
-            e.check_id,
-            e.reason,
+        (
+            (e.at, 0, e.id),
+            AuditRow(
+                e.at,
+                username,
+                e.role or role,
+                e.action,
+                e.subject_kind,
+                e.subject,
+                checkpoint,
+                e.check_id,
+                e.reason,
+            ),
         )
         for e, username, role, checkpoint in rows
     ]
+    if subject_kind == "vehicle":
+        found += [(key, row) for key, row in _checks_of(ctx, subjects)]
+    found.sort(key=lambda pair: pair[0], reverse=True)
+    trail = [row for _, row in found]
     for subject in subjects:
         audit_lookup(ctx, "audit", subject_kind, subject, reason=reason)
-    return found
+    return trail
+
+
+def _checks_of(
+    ctx: Ctx, subjects: list[str]
+) -> list[tuple[tuple[dt.datetime, int, int], AuditRow]]:
+    """The checks of these plates or VINs as audit rows (subject: the VIN when it is one of
+    ``subjects``, else the plate), with their sort keys."""
+    wanted = set(subjects)
+    rows = ctx.session.execute(
+        select(
+            Check.id,
+            Check.at,
+            Check.vin,
+            Check.plate,
+            Check.role,
+            Check.check_id,
+            Check.reason,
+            User.username,
+            User.role,
+            Checkpoint.code,
+        )
+        .outerjoin(User, Check.officer_id == User.id)
+        .outerjoin(Checkpoint, Check.checkpoint_id == Checkpoint.id)
+        .where(or_(Check.vin.in_(subjects), Check.plate.in_(subjects)))
+    )
+    return [
+        (
+            (at, 1, pk),
+            AuditRow(
+                at,
+                username,
+                role or user_role,
+                "check",
+                "vehicle",
+                vin if vin in wanted else (plate or ""),
+                checkpoint,
+                check_id,
+                reason,
+            ),
+        )
+        for pk, at, vin, plate, role, check_id, reason, username, user_role, checkpoint in rows
+    ]

@@ -2,8 +2,9 @@
 
 Many officers' checks arrive at once; each would pay a full fsync if committed alone. The
 recorder is one writer thread (SQLite has one writer anyway) that takes every check waiting
-in its queue, writes them in one transaction (:mod:`.writing`: checks, hits with their
-confirmation deadlines, sightings, audit rows) and only then answers each caller: a verdict
+in its queue, writes them in one transaction (:mod:`.writing`: one row per check, which is
+also its sighting and the vehicle's audit entry; an audit row per person; hits with their
+confirmation deadlines) and only then answers each caller: a verdict
 is never acknowledged as recorded before it is on disk.
 """
 
