@@ -3,18 +3,22 @@
 On PostgreSQL rows go through ``COPY ... FROM STDIN`` on the session's own psycopg 3
 connection (the same transaction: a later error rolls them back with everything else);
 ``COPY`` skips the per-statement planning and the round trips of ``executemany`` and is the
-documented fastest way to load rows. On SQLite, where the database is in-process and a
-prepared ``executemany`` is already the fast path, they go through Core ``executemany``.
+documented fastest way to load rows. On SQLite, where the database is in-process, they go
+through the driver's own ``executemany`` of one prepared ``INSERT`` on the session's
+connection: Core's ``executemany`` spends more time building parameters than SQLite spends
+storing them.
 
 Values are converted exactly as an ordinary insert would convert them: every column's
 SQLAlchemy bind processor runs first (aware datetimes become naive UTC, JSON becomes text),
-so a row reads back the same whichever path wrote it. A unique or foreign-key violation
-during ``COPY`` surfaces as SQLAlchemy's :class:`~sqlalchemy.exc.IntegrityError`, as it
-does from ``executemany``, so callers handle one error whatever the database.
+so a row reads back the same whichever path wrote it. A batch of checks repeats the same
+few times and places, so a repeated value is converted once per call. A unique or
+foreign-key violation surfaces as SQLAlchemy's :class:`~sqlalchemy.exc.IntegrityError`, as
+it does from Core, so callers handle one error whatever the database.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -28,32 +32,60 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Row]) -> None:
     """Insert ``rows`` (all with the same keys) into ``table`` within ``conn``'s transaction."""
     if not rows:
         return
+    names = list(rows[0].keys())
+    values = _converted(conn, table, names, rows)
+    preparer = conn.dialect.identifier_preparer
+    quoted = ", ".join(preparer.quote(name) for name in names)
+    target = preparer.format_table(table)
     if conn.dialect.name == "postgresql":
-        _copy(conn, table, rows)
-    else:
+        _copy(conn, f"COPY {target} ({quoted}) FROM STDIN", values)
+    elif conn.dialect.name == "sqlite":
+        marks = ", ".join("?" for _ in names)
+        statement = f"INSERT INTO {target} ({quoted}) VALUES ({marks})"
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.executemany(statement, values)
+        except sqlite3.IntegrityError as exc:
+            raise IntegrityError(statement, None, exc) from exc
+        finally:
+            cursor.close()
+    else:  # any other database SQLAlchemy speaks
         conn.execute(insert(table), list(rows))
 
 
-def _copy(conn: Connection, table: Table, rows: Sequence[Row]) -> None:
+def _converted(
+    conn: Connection, table: Table, names: list[str], rows: Sequence[Row]
+) -> list[tuple[Any, ...]]:
+    """Each row as the tuple of its database values (bind processors applied)."""
+    processors: list[Callable[[Any], Any] | None] = [
+        table.c[name].type._cached_bind_processor(conn.dialect) for name in names
+    ]
+    memo: dict[tuple[int, Any], Any] = {}  # (column, value) -> converted, for hashable values
+
+    def convert(i: int, value: Any) -> Any:
+        process = processors[i]
+        if process is None or value is None:
+            return value
+        if isinstance(value, dict | list):
+            return process(value)
+        key = (i, value)
+        found = memo.get(key, memo)
+        if found is memo:
+            found = memo[key] = process(value)
+        return found
+
+    indexes = range(len(names))
+    return [tuple(convert(i, row[names[i]]) for i in indexes) for row in rows]
+
+
+def _copy(conn: Connection, statement: str, values: list[tuple[Any, ...]]) -> None:
     import psycopg
 
-    names = list(rows[0].keys())
-    columns = [table.c[name] for name in names]
-    processors: list[Callable[[Any], Any] | None] = [
-        c.type._cached_bind_processor(conn.dialect) for c in columns
-    ]
-    quoted = ", ".join(conn.dialect.identifier_preparer.quote(name) for name in names)
-    statement = f"COPY {conn.dialect.identifier_preparer.format_table(table)} ({quoted}) FROM STDIN"
     raw = conn.connection.driver_connection
     assert isinstance(raw, psycopg.Connection)
     try:
         with raw.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(
-                    [
-                        value if process is None or value is None else process(value)
-                        for value, process in zip((row[n] for n in names), processors, strict=True)
-                    ]
-                )
+            for row in values:
+                copy.write_row(row)
     except psycopg.errors.IntegrityError as exc:
         raise IntegrityError(statement, None, exc) from exc
