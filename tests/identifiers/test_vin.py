@@ -231,3 +231,14 @@ def test_malformed_inputs_give_clean_invalid_results(value: str) -> None:
     assert not result.valid
     assert result.kind == "vin"
     json.dumps(result.to_dict())
+
+
+@given(st.text(max_size=40) | st.text(alphabet=LEGAL + "IOQ -a", min_size=14, max_size=20))
+def test_shape_problems_are_the_full_parse_s_shape_errors(value: str) -> None:
+    """The cheap shape check at a stop's edge refuses exactly what the full parse calls
+    empty, badly lettered or of the wrong length, with the same messages."""
+    from alcabala.identifiers.vin import shape_problems
+
+    shape = {"vin_empty", "vin_characters", "vin_length"}
+    full = [(p.code, p.message) for p in parse_vin(value).errors if p.code in shape]
+    assert [(p.code, p.message) for p in shape_problems(normalize_vin(value))] == full

@@ -23,10 +23,9 @@ from pydantic import ValidationError as PydanticValidationError
 
 from alcabala import identifiers
 from alcabala.errors import Error, ValidationError
+from alcabala.identifiers.vin import shape_problems as vin_shape_problems
 from alcabala.livestock.schemas import Species
 from alcabala.schemas import Code, Country, EarTag, Schema, UtcDatetime, normalize_national_id
-
-_VIN_SHAPE_ERRORS = {"vin_empty", "vin_length", "vin_characters"}
 
 
 class PersonAboard(Schema):
@@ -91,11 +90,11 @@ class StopIn(Schema):
         else:
             self.plate = None
         if self.vin:
-            result = identifiers.parse_vin(self.vin)
-            shape = [e for e in result.errors if e.code in _VIN_SHAPE_ERRORS]
+            vin = identifiers.normalize_vin(self.vin)
+            shape = vin_shape_problems(vin)
             if shape:
                 raise ValidationError(shape[0].message, field="vin")
-            self.vin = result.normalized
+            self.vin = vin
         else:
             self.vin = None
         if self.engine_number:

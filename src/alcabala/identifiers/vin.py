@@ -183,6 +183,28 @@ def _details() -> dict[str, Any]:
     }
 
 
+def shape_problems(vin: str) -> list[Problem]:
+    """What keeps a normalized ``vin`` from even being a VIN: empty, characters outside
+    ISO 3779's alphabet, a length other than 17 (in that order). Cheap: the edge of a check
+    refuses on these alone and leaves the rest (check digit, WMI, year) to the engine."""
+    if not vin:
+        return [Problem("vin_empty", "No VIN was given.")]
+    problems: list[Problem] = []
+    if not LEGAL.issuperset(vin):
+        illegal = [ch for ch in vin if ch not in LEGAL]
+        message = (
+            "A VIN uses only the digits 0-9 and the letters A-Z except I, O and Q; "
+            f"this one contains {show_chars(illegal)}."
+        )
+        if set(illegal) & set("IOQ"):
+            message += " I, O and Q are never used: they are probably the digits 1 and 0."
+        problems.append(Problem("vin_characters", message))
+    if len(vin) != 17:
+        shown = len(vin) if len(vin) < 1000 else "more than 1000"
+        problems.append(Problem("vin_length", f"A VIN has 17 characters; this one has {shown}."))
+    return problems
+
+
 def parse_vin(value: str) -> IdentifierResult:
     """Normalize and validate a VIN; never raises."""
     try:
@@ -197,28 +219,15 @@ def _parse(value: str) -> IdentifierResult:
     if not isinstance(value, str):
         value = ""
     vin = normalize_vin(value)
-    errors: list[Problem] = []
     warnings: list[Problem] = []
     details = _details()
+    errors = shape_problems(vin)
     if not vin:
-        errors.append(Problem("vin_empty", "No VIN was given."))
         return IdentifierResult.build("vin", value, vin, errors, warnings, details)
-
-    illegal = [ch for ch in vin if ch not in LEGAL]
-    if illegal:
-        message = (
-            "A VIN uses only the digits 0-9 and the letters A-Z except I, O and Q; "
-            f"this one contains {show_chars(illegal)}."
-        )
-        if set(illegal) & set("IOQ"):
-            message += " I, O and Q are never used: they are probably the digits 1 and 0."
-        errors.append(Problem("vin_characters", message))
+    if any(e.code == "vin_characters" for e in errors):
         suggestion = vin.translate(str.maketrans("IOQ", "100"))
         if len(suggestion) == 17 and set(suggestion) <= LEGAL:
             details["suggestion"] = suggestion
-    if len(vin) != 17:
-        shown = len(vin) if len(vin) < 1000 else "more than 1000"
-        errors.append(Problem("vin_length", f"A VIN has 17 characters; this one has {shown}."))
     if len(vin) >= 3 and set(vin[:3]) <= LEGAL:
         region, country, north_american, mandatory = _region(vin)
         details.update(wmi=vin[:3], region=region, country=country or _country_hint(vin))
