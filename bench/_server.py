@@ -32,12 +32,74 @@ from typing import Any
 
 URL_ENV = "ALCABALA_BENCH_DATABASE_URL"
 BENCH_DIR = Path(__file__).resolve().parent
+#: The PostgreSQL database the benchmarks may empty and fill (created when missing).
+PG_ENV = "ALCABALA_BENCH_POSTGRES_URL"
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/alcabala_bench"
+
+
+def bench_database(kind: str, folder: Path) -> Path | str:
+    """Where a benchmark's database lives: a SQLite file in ``folder``, or the benchmark's
+    own PostgreSQL database (``ALCABALA_BENCH_POSTGRES_URL``; never the tests' database)."""
+    if kind == "sqlite":
+        return folder / "bench.db"
+    url = os.environ.get(PG_ENV, DEFAULT_PG)
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        found = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": parsed.database}
+        ).first()
+        if found is None:
+            conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+        durability = conn.execute(text("SHOW synchronous_commit")).scalar()
+        fsync = conn.execute(text("SHOW fsync")).scalar()
+    admin.dispose()
+    print(f"postgresql: {parsed.render_as_string()} (synchronous_commit={durability}, "
+          f"fsync={fsync})")  # fmt: skip
+    return url
+
+
+def _bare_models() -> tuple[Any, Any]:
+    """Plain pydantic models of a stop's shape (the same fields and limits as ``StopIn``,
+    none of alcabala's normalization): what "a bare endpoint that parses the same body with
+    pydantic" parses."""
+    import datetime as dt
+    import uuid
+
+    from pydantic import BaseModel, Field
+
+    class BarePerson(BaseModel):
+        national_id: str = Field(min_length=1, max_length=64)
+        country: str = Field(default="VE", max_length=2)
+        role: str = "passenger"
+
+    class Stop(BaseModel):
+        check_id: uuid.UUID
+        checkpoint: str = Field(max_length=40)
+        at: dt.datetime | None = None
+        plate: str | None = Field(default=None, max_length=32)
+        plate_country: str = Field(default="VE", max_length=2)
+        vin: str | None = Field(default=None, max_length=64)
+        engine_number: str | None = Field(default=None, max_length=64)
+        declared_year: int | None = Field(default=None, ge=1900, le=2100)
+        people: list[BarePerson] = Field(default_factory=list, max_length=60)
+        cargo: str = Field(default="", max_length=2000)
+        reason: str = Field(default="routine", max_length=200)
+
+    class Batch(BaseModel):
+        stops: list[Stop] = Field(min_length=1, max_length=1000)
+
+    return Stop, Batch
+
+
+BareStop, BareBatch = _bare_models()
 
 
 def make_app() -> Any:
     """The application uvicorn serves: alcabala's API plus the bare route."""
-    from fastapi import Body
-
     from alcabala.api.app import create_app
     from alcabala.config import Settings
 
@@ -46,8 +108,12 @@ def make_app() -> Any:
     first = len(app.router.routes)
 
     @app.post("/bench/bare", include_in_schema=False)
-    async def bare(payload: dict[str, Any] = Body(...)) -> dict[str, str]:
+    async def bare(payload: BareStop) -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.post("/bench/bare-batch", include_in_schema=False)
+    async def bare_batch(payload: BareBatch) -> dict[str, int]:
+        return {"stops": len(payload.stops)}
 
     # How many checks each recorder transaction carried (one list append per transaction).
     recorder = app.state.runtime.recorder

@@ -1,24 +1,32 @@
-"""Benchmark: POST /v1/checks/batch (1,000 stops a request) versus a raw SQLite insert.
+"""Benchmark: POST /v1/checks/batch (1,000 stops a request) versus raw inserts.
 
-Seeds a temporary SQLite database (default 20,000 vehicles), starts ONE uvicorn server as
-bench_http.py does (1 worker, no access log, uvloop + httptools, 127.0.0.1), and sends
-``--stops`` stops (default 1,000,000) in batches of ``--batch`` (1,000) over ``--clients``
-(3) keep-alive connections, one thread each. Every stop has a unique check_id and is a
-seeded vehicle's plate, VIN and engine number (about 98% clean, 2% stolen) with 1-2 people.
-The request bodies are built as bytes before the clock starts; the clock stops at the last
-response, and each response comes only after its stops are durably committed. Prints
-stops/s, the time 14,000,000 stops would take at that rate (target: under 10 minutes), the
-rate of the first and last tenth, and checks that ``checks`` holds exactly the stops sent.
+Seeds a database (``--database sqlite``, a temporary file, or ``postgres``, the benchmark's
+own PostgreSQL database, see ``_server.bench_database``), starts uvicorn as bench_http.py
+does (``--workers`` processes: 1 on SQLite, 2 by default on PostgreSQL; no access log,
+uvloop + httptools, 127.0.0.1), and sends ``--stops`` stops (default 2,000,000) in batches
+of ``--batch`` (1,000) over ``--clients`` (3) keep-alive connections, one thread each.
+Every stop has a unique check_id and is a seeded vehicle's plate, VIN and engine number
+(about 98% clean, 2% stolen) with 1-2 people. Request bodies are built before the clock
+starts; the clock stops at the last response, and each response comes only after its stops
+are durably committed (SQLite WAL with synchronous=FULL; PostgreSQL synchronous_commit on).
+Prints stops/s, the time 14,000,000 stops would take (target: under 10 minutes, i.e.
+23,333 stops/s), the rates of the first and last tenth, and checks that ``checks`` holds
+exactly the stops sent.
 
-Baseline, in the same run, after the server is stopped: the same number of rows, with the
-same columns as ``checks``, inserted by plain ``executemany`` into a bare SQLite table (no
-index but the rowid; WAL, synchronous=FULL as alcabala uses), one transaction per batch.
-Also printed, for reference: the "schema floor", raw ``executemany`` of every row the
-recorder writes for those stops (checks, sightings, audit entries) into a copy of the
-seeded database, with alcabala's indexes and foreign keys.
+``--prefill N`` then fills ``checks`` (and one person audit row per 1.5 stops) with
+synthetic rows up to N rows (e.g. 10,000,000), the way a year of stops would leave it, and
+sends the same number of stops again: the second rate over the first is the "grown table"
+ratio (target >= 0.8).
 
-    .venv/bin/python bench/bench_batch.py [--stops 1000000] [--batch 1000] [--clients 3]
-        [--vehicles 20000] [--profile DIR]
+Baselines, in the same run, after the server is stopped:
+- the same check rows inserted raw into a bare one-table schema (``executemany`` on SQLite,
+  ``COPY`` on PostgreSQL), one transaction per batch;
+- the "schema floor": the rows the recorder writes for those stops (one check row each and
+  one audit row per person) inserted raw into alcabala's own indexed tables.
+
+    .venv/bin/python bench/bench_batch.py [--database sqlite|postgres] [--stops 2000000]
+        [--workers N] [--prefill 10000000] [--batch 1000] [--clients 3] [--vehicles 20000]
+        [--profile DIR]
 """
 
 from __future__ import annotations
@@ -30,11 +38,11 @@ import json
 import os
 import resource
 import secrets
-import sqlite3
 import sys
 import tempfile
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +52,7 @@ from alcabala.checks.receipts import new_receipt
 
 TARGET_STOPS = 14_000_000
 TARGET_SECONDS = 600.0
+GROWN_TARGET = 0.8
 
 
 def build_bodies(templates: list[str], stops: int, batch: int) -> list[tuple[int, bytes]]:
@@ -146,129 +155,168 @@ def tenth_rates(start: float, done: list[tuple[float, int]]) -> tuple[float, flo
 
 # -- baseline ----------------------------------------------------------------------------------
 CHECK_COLUMNS = (
-    "id INTEGER PRIMARY KEY",
-    "check_id VARCHAR(36)",
-    "checkpoint_id INTEGER",
-    "officer_id INTEGER",
-    "at DATETIME",
-    "recorded_at DATETIME",
-    "plate VARCHAR(16)",
-    "plate_country VARCHAR(2)",
-    "vin VARCHAR(17)",
-    "inputs JSON",
-    "verdict VARCHAR(10)",
-    "irregularities JSON",
-    "receipt VARCHAR(16)",
-    "offline BOOLEAN",
-)
+    "check_id", "checkpoint_id", "officer_id", "at", "recorded_at", "plate", "plate_country",
+    "vin", "inputs", "verdict", "irregularities", "receipt", "offline", "lat", "lon", "role",
+    "agency_id", "client", "reason",
+)  # fmt: skip
+AUDIT_COLUMNS = (
+    "at", "user_id", "role", "agency_id", "client", "action", "subject_kind", "subject",
+    "checkpoint_id", "check_id", "reason",
+)  # fmt: skip
+BARE_TYPES = {"checkpoint_id": "INTEGER", "officer_id": "INTEGER", "agency_id": "INTEGER",
+              "lat": "FLOAT", "lon": "FLOAT", "offline": "BOOLEAN", "at": "TIMESTAMP",
+              "recorded_at": "TIMESTAMP"}  # fmt: skip
 
 
 @dataclass
 class Rows:
-    """What the recorder writes for one batch: checks, sightings and audit rows."""
+    """What the recorder writes for one batch: check rows and the people's audit rows."""
 
     checks: list[tuple[Any, ...]]
-    sightings: list[tuple[Any, ...]]
     audit: list[tuple[Any, ...]]
 
 
-def baseline_rows(bodies: list[tuple[int, bytes]], db: Path) -> list[Rows]:
-    """The rows the recorder writes for the same stops, per batch, built before timing
-    (checkpoint ids, places and the officer's id are read from the seeded database ``db``)."""
-    conn = sqlite3.connect(db)
-    places = {
-        code: (id_, lat, lon)
-        for id_, code, lat, lon in conn.execute("SELECT id, code, lat, lon FROM checkpoints")
-    }
-    officer = conn.execute("SELECT id FROM users WHERE username = 'oficial'").fetchone()[0]
-    conn.close()
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0).isoformat(" ")
+@dataclass
+class Seed:
+    places: dict[str, tuple[int, float, float]]  # checkpoint code -> id, lat, lon
+    officer: int
+    agency: int | None
+
+
+def seed_facts(url: str) -> Seed:
+    from sqlalchemy import text
+
+    from alcabala.db.engine import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        places = {
+            code: (id_, lat, lon)
+            for id_, code, lat, lon in conn.execute(
+                text("SELECT id, code, lat, lon FROM checkpoints")
+            )
+        }
+        officer, agency = conn.execute(
+            text("SELECT id, agency_id FROM users WHERE username = 'oficial'")
+        ).one()
+    engine.dispose()
+    return Seed(places, officer, agency)
+
+
+def baseline_rows(bodies: list[tuple[int, bytes]], seed: Seed, nonce: str = "") -> list[Rows]:
+    """The rows the recorder writes for the same stops, per batch, built before timing."""
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     out = []
     for _, body in bodies:
-        rows = Rows([], [], [])
+        rows = Rows([], [])
         for stop in json.loads(body)["stops"]:
-            check_id = stop.pop("check_id")
-            place, lat, lon = places[stop.pop("checkpoint")]
-            plate, country, vin = stop["plate"], stop["plate_country"], stop["vin"]
+            check_id = nonce + stop.pop("check_id")[len(nonce) :]
+            place, lat, lon = seed.places[stop.pop("checkpoint")]
             rows.checks.append(
                 (
-                    check_id,
-                    place,
-                    officer,
-                    now,
-                    now,
-                    plate,
-                    country,
-                    vin,
-                    json.dumps(stop, separators=(",", ":")),
-                    "clear",
-                    "[]",
-                    new_receipt(),
-                    0,
+                    check_id, place, seed.officer, now, now, stop["plate"],
+                    stop["plate_country"], stop["vin"], json.dumps(stop, separators=(",", ":")),
+                    "clear", "[]", new_receipt(), False, lat, lon, "officer", seed.agency,
+                    "api", stop["reason"],
                 )
-            )
-            rows.sightings.append((now, plate, country, vin, place, lat, lon, "check", check_id))
-            base = (now, officer, "check", place, check_id, stop["reason"])
-            rows.audit += [(*base, "vehicle", subject) for subject in (vin, plate)]
-            rows.audit += [(*base, "person", p["national_id"]) for p in stop["people"]]
+            )  # fmt: skip
+            rows.audit += [
+                (
+                    now, seed.officer, "officer", seed.agency, "api", "check", "person",
+                    p["national_id"], place, check_id, stop["reason"],
+                )
+                for p in stop["people"]
+            ]  # fmt: skip
         out.append(rows)
     return out
 
 
-def copy_database(source: Path, target: Path) -> None:
-    src, dst = sqlite3.connect(source), sqlite3.connect(target)
-    src.backup(dst)
-    src.close()
-    dst.close()
+def raw_insert(url: str, table: str, columns: tuple[str, ...], batches: list[list[Any]]) -> float:
+    """Seconds to insert ``batches`` of tuples into ``table``, one transaction per batch:
+    ``executemany`` on SQLite (WAL, synchronous=FULL), ``COPY`` on PostgreSQL."""
+    cols = ", ".join(columns)
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        conn = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' * len(columns))})"
+        start = time.perf_counter()
+        for rows in batches:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(sql, rows)
+            conn.execute("COMMIT")
+        elapsed = time.perf_counter() - start
+        conn.close()
+        return elapsed
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as conn:
+        start = time.perf_counter()
+        for rows in batches:
+            with conn.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            conn.commit()
+        return time.perf_counter() - start
 
 
-def schema_floor(path: Path, batches: list[Rows]) -> float:
-    """Raw ``executemany`` of the same rows into alcabala's own tables (checks, sightings,
-    audit_entries, with their indexes and foreign keys), one transaction per batch: what
-    recording costs without HTTP, validation, SQLAlchemy or Python objects."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("PRAGMA foreign_keys = ON")
-    names = [c.split()[0] for c in CHECK_COLUMNS[1:]]
-    checks = f"INSERT INTO checks ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-    sightings = (
-        "INSERT INTO sightings (at, plate, plate_country, vin, checkpoint_id, lat, lon, source,"
-        " check_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    )
-    audit = (
-        "INSERT INTO audit_entries (at, user_id, action, checkpoint_id, check_id, reason,"
-        " subject_kind, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-    )
+def bare_table(url: str) -> None:
+    """A one-table schema with the check row's columns and no index but the key."""
+    from sqlalchemy import text
+
+    from alcabala.db.engine import make_engine
+
+    engine = make_engine(url)
+    key = "id INTEGER PRIMARY KEY" if url.startswith("sqlite") else "id BIGSERIAL PRIMARY KEY"
+    columns = ", ".join(f"{c} {BARE_TYPES.get(c, 'TEXT')}" for c in CHECK_COLUMNS)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS bench_bare"))
+        conn.execute(text(f"CREATE TABLE bench_bare ({key}, {columns})"))
+    engine.dispose()
+
+
+def prefill(url: str, seeded: _server.Seeded, seed: Seed, target: int) -> float:
+    """Grow ``checks`` to ``target`` rows of synthetic stops spread over the past year (with
+    their people's audit rows), raw, in 50,000-row transactions; returns the seconds."""
+    have = _server.count_rows(url, "checks")
+    todo = max(target - have, 0)
+    rng = __import__("random").Random(11)
+    codes = list(seed.places)
+    vehicles = seeded.clean + seeded.stolen
     start = time.perf_counter()
-    for rows in batches:
-        conn.execute("BEGIN IMMEDIATE")
-        conn.executemany(checks, rows.checks)
-        conn.executemany(sightings, rows.sightings)
-        conn.executemany(audit, rows.audit)
-        conn.execute("COMMIT")
-    elapsed = time.perf_counter() - start
-    conn.close()
-    return elapsed
-
-
-def sqlite_baseline(path: Path, batches: list[Rows]) -> float:
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute(f"CREATE TABLE bare ({', '.join(CHECK_COLUMNS)})")
-    names = [c.split()[0] for c in CHECK_COLUMNS[1:]]
-    sql = f"INSERT INTO bare ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-    start = time.perf_counter()
-    for rows in batches:
-        conn.execute("BEGIN")
-        conn.executemany(sql, rows.checks)
-        conn.execute("COMMIT")
-    elapsed = time.perf_counter() - start
-    count = conn.execute("SELECT count(*) FROM bare").fetchone()[0]
-    conn.close()
-    assert count == sum(len(r.checks) for r in batches), count
-    return elapsed
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    step = 50_000
+    for done in range(0, todo, step):
+        checks: list[tuple[Any, ...]] = []
+        audit: list[tuple[Any, ...]] = []
+        for _ in range(min(step, todo - done)):
+            serial = have + done + len(checks)  # unique receipts: 10 M random ones might collide
+            v = rng.choice(vehicles)
+            place, lat, lon = seed.places[rng.choice(codes)]
+            at = now - dt.timedelta(seconds=rng.randrange(365 * 86400))
+            check_id = str(uuid.UUID(bytes=os.urandom(16), version=4))
+            person = rng.choice(seeded.people)
+            inputs = json.dumps({"plate": v["plate"], "vin": v["vin"], "people": [person]})
+            checks.append(
+                (
+                    check_id, place, seed.officer, at, at, v["plate"], v["plate_country"],
+                    v["vin"], inputs, "clear", "[]", f"P{serial & 0xFFFF:04X}-{serial >> 16:05X}",
+                    False, lat, lon, "officer",
+                    seed.agency, "api", "routine",
+                )
+            )  # fmt: skip
+            if rng.random() < 0.75:
+                audit.append(
+                    (at, seed.officer, "officer", seed.agency, "api", "check", "person", person,
+                     place, check_id, "routine")
+                )  # fmt: skip
+        raw_insert(url, "checks", CHECK_COLUMNS, [checks])
+        raw_insert(url, "audit_entries", AUDIT_COLUMNS, [audit])
+        if (done // step) % 20 == 19:
+            print(f"  ... prefilled {have + done + step:,} checks", flush=True)
+    return time.perf_counter() - start
 
 
 def profile_batches(
@@ -308,104 +356,124 @@ def profile_batches(
     print(summary)
 
 
+def measure(
+    seeded: _server.Seeded, templates: list[str], args: argparse.Namespace, label: str
+) -> dict[str, Any]:
+    """One timed run of ``args.stops`` stops against a fresh server; what it measured."""
+    bodies = build_bodies(templates, args.stops, args.batch)
+    size = sum(len(b) for _, b in bodies)
+    print(
+        f"{label}: {len(bodies):,} requests of {args.batch:,} stops ({size / 2**20:,.0f} MiB "
+        f"of JSON); {args.clients} connections",
+        flush=True,
+    )
+    with _server.serve(seeded.url) as server:
+        send_all(server, seeded.token, build_bodies(templates, 1000, 100), 1)  # warm-up
+        before = _server.count_rows(seeded.url, "checks")
+        _server.wait_quiet()
+        user0, sys0 = _server.cpu_times(server.process.pid)
+        self0, machine0 = resource.getrusage(resource.RUSAGE_SELF), _server.machine_cpu()[0]
+        start, end, done, errors = send_all(server, seeded.token, bodies, args.clients)
+        self1, machine1 = resource.getrusage(resource.RUSAGE_SELF), _server.machine_cpu()[0]
+        user1, sys1 = _server.cpu_times(server.process.pid)
+        recorded = _server.count_rows(seeded.url, "checks") - before
+        if args.profile and not errors and label == "empty":
+            extra = build_bodies(templates, min(args.stops, 100_000), args.batch)
+            profile_batches(server, seeded.token, extra, args)
+    sent = sum(c for _, c in done)
+    elapsed = end - start
+    rate = sent / elapsed
+    first, last = tenth_rates(start, done)
+    cpu = user1 - user0 + sys1 - sys0
+    client = self1.ru_utime + self1.ru_stime - self0.ru_utime - self0.ru_stime
+    others = max(machine1 - machine0 - cpu - client, 0.0) / elapsed
+    print(
+        f"alcabala batch ({label}, {before:,} checks stored before) {rate:,.0f} stops/s "
+        f"({elapsed:.1f} s for {sent:,} stops; first tenth {first:,.0f}/s, last tenth "
+        f"{last:,.0f}/s) | server CPU {1e6 * cpu / max(sent, 1):.0f} us/stop, "
+        f"{cpu / elapsed:.2f} cores; client {client / elapsed:.2f} cores, other processes "
+        f"{others:.2f} cores (of {os.cpu_count()})",
+        flush=True,
+    )
+    ok = not errors and recorded == sent == args.stops
+    print(f"rows added to checks: {recorded:,}; stops answered: {sent:,} of {args.stops:,}: "
+          f"{'OK' if ok else 'FAILED'}")  # fmt: skip
+    for e in errors:
+        print(f"client error: {e}", file=sys.stderr)
+    return {"rate": rate, "elapsed": elapsed, "ok": ok, "bodies": bodies}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--stops", type=int, default=1_000_000, help="stops to send")
+    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--stops", type=int, default=2_000_000, help="stops to send")
     parser.add_argument("--batch", type=int, default=1000, help="stops per request (max 1000)")
     parser.add_argument("--clients", type=int, default=3, help="concurrent connections")
+    parser.add_argument("--workers", type=int, help="server processes (default 1; 2 on PG)")
     parser.add_argument("--vehicles", type=int, default=20_000, help="vehicles seeded")
     parser.add_argument("--templates", type=int, default=5_000, help="distinct stop shapes")
+    parser.add_argument("--prefill", type=int, default=0, help="then grow checks to N rows")
     parser.add_argument(
         "--profile",
         type=Path,
         help="then profile a further 100,000 stops with py-spy into DIR (not in the numbers)",
     )
     args = parser.parse_args()
-    _server.print_header("bench_batch: POST /v1/checks/batch vs executemany into a bare table")
+    workers = args.workers or (2 if args.database == "postgres" else 1)
+    os.environ["ALCABALA_BENCH_WORKERS"] = str(workers)
+    _server.print_header("bench_batch: POST /v1/checks/batch vs raw inserts")
+    print(f"database: {args.database}, {workers} server worker process(es)")
     with tempfile.TemporaryDirectory(prefix="alcabala-bench-batch-") as tmp:
         folder = Path(tmp)
-        seeded = _server.prepare_database(folder / "bench.db", args.vehicles)
-        copy_database(folder / "bench.db", folder / "floor.db")
-        t0 = time.perf_counter()
+        seeded = _server.prepare_database(_server.bench_database(args.database, folder),
+                                          args.vehicles)  # fmt: skip
+        seed = seed_facts(seeded.url)
         templates = _server.stop_bodies(seeded, args.templates)
-        bodies = build_bodies(templates, args.stops, args.batch)
-        size = sum(len(b) for _, b in bodies)
-        print(
-            f"client: {len(bodies):,} requests of {args.batch:,} stops ({size / 2**20:,.0f} MiB "
-            f"of JSON) built in {time.perf_counter() - t0:.1f} s; {args.clients} connections"
-        )
-        with _server.serve(seeded.url) as server:
-            # Warm-up: one small batch (first checkpoint lookups, code paths), not counted.
-            warm = build_bodies(templates, 1000, 100)
-            send_all(server, seeded.token, warm, 1)
-            before = _server.count_rows(seeded.url, "checks")
-            _server.transactions(server)  # reset the recorder's counters
-            _server.wait_quiet()
-            user0, sys0 = _server.cpu_times(server.process.pid)
-            self0, machine0 = resource.getrusage(resource.RUSAGE_SELF), _server.machine_cpu()[0]
-            start, end, done, errors = send_all(server, seeded.token, bodies, args.clients)
-            self1, machine1 = resource.getrusage(resource.RUSAGE_SELF), _server.machine_cpu()[0]
-            user1, sys1 = _server.cpu_times(server.process.pid)
-            recorded = _server.count_rows(seeded.url, "checks") - before
-            tx = _server.transactions(server)
-            verdicts = _server.new_verdicts(seeded)
-            if args.profile and not errors:
-                extra = build_bodies(templates, min(args.stops, 100_000), args.batch)
-                profile_batches(server, seeded.token, extra, args)
-        sent = sum(c for _, c in done)
-        del bodies
-        t0 = time.perf_counter()
-        batches = baseline_rows(
-            build_bodies(templates, args.stops, args.batch), folder / "floor.db"
-        )
-        print(f"baseline rows built in {time.perf_counter() - t0:.1f} s")
+        empty = measure(seeded, templates, args, "empty")
+        grown: dict[str, Any] | None = None
+        if args.prefill:
+            seconds = prefill(seeded.url, seeded, seed, args.prefill)
+            rows = _server.count_rows(seeded.url, "checks")
+            print(f"prefill: checks grown to {rows:,} rows in {seconds:.0f} s")
+            grown = measure(seeded, templates, args, "grown")
+        # Baselines: the same rows, raw, with fresh check_ids and receipts.
+        batches = baseline_rows(empty["bodies"], seed, nonce=secrets.token_hex(4))
+        del empty["bodies"]
+        bare_table(seeded.url)
         _server.wait_quiet()
-        base = sqlite_baseline(folder / "bare.db", batches)
+        base = raw_insert(seeded.url, "bench_bare", CHECK_COLUMNS, [r.checks for r in batches])
         _server.wait_quiet()
-        floor = schema_floor(folder / "floor.db", batches)
-        extra_rows = sum(len(r.sightings) + len(r.audit) for r in batches)
-    elapsed = end - start
-    rate = sent / elapsed
-    first, last = tenth_rates(start, done)
-    cpu = user1 - user0 + sys1 - sys0
-    projected = TARGET_STOPS / rate
+        floor_checks = raw_insert(seeded.url, "checks", CHECK_COLUMNS, [r.checks for r in batches])
+        floor_audit = raw_insert(
+            seeded.url, "audit_entries", AUDIT_COLUMNS, [r.audit for r in batches]
+        )
+        audit_rows = sum(len(r.audit) for r in batches)
+    raw = "COPY" if args.database == "postgres" else "executemany"
+    rate = empty["rate"]
     print()
+    print(f"alcabala batch   {rate:>9,.0f} stops/s on an empty table")
+    if grown is not None:
+        ratio = grown["rate"] / rate
+        print(
+            f"alcabala batch   {grown['rate']:>9,.0f} stops/s with {args.prefill:,} checks stored:"
+            f" {ratio:.2f} of the empty-table rate (target >= {GROWN_TARGET}: "
+            f"{'met' if ratio >= GROWN_TARGET else 'MISSED'})"
+        )
+    print(f"raw {raw:<12} {args.stops / base:>9,.0f} rows/s into a bare table | ratio "
+          f"{base / empty['elapsed']:.3f}")  # fmt: skip
+    floor = floor_checks + floor_audit
     print(
-        f"alcabala batch  {rate:>9,.0f} stops/s ({elapsed:7.1f} s for {sent:,} stops; first "
-        f"tenth {first:,.0f}/s, last tenth {last:,.0f}/s) | server CPU {1e6 * cpu / sent:.0f} "
-        f"us/stop ({1e6 * (user1 - user0) / sent:.0f} user + {1e6 * (sys1 - sys0) / sent:.0f} "
-        f"system), {cpu / elapsed:.0%} of a core"
+        f"schema floor     {args.stops / floor:>9,.0f} stops/s (raw {raw} of the same check rows"
+        f" + {audit_rows:,} person audit rows into alcabala's indexed tables) | ratio "
+        f"{floor / empty['elapsed']:.3f}"
     )
-    client = self1.ru_utime + self1.ru_stime - self0.ru_utime - self0.ru_stime
-    others = max(machine1 - machine0 - cpu - client, 0.0) / elapsed
+    projected = TARGET_STOPS / rate
     print(
-        f"               client {client / elapsed:.2f} cores, other processes {others:.2f} cores "
-        f"(of {os.cpu_count()})"
-    )
-    print(
-        f"executemany    {args.stops / base:>9,.0f} rows/s  ({base:7.1f} s, bare table, one "
-        f"transaction per {args.batch:,}) | ratio {base / elapsed:.3f}"
-    )
-    print(
-        f"schema floor   {args.stops / floor:>9,.0f} stops/s ({floor:7.1f} s; raw executemany of "
-        f"the same checks + {extra_rows:,} sightings and audit rows into alcabala's own indexed "
-        f"tables) | ratio {floor / elapsed:.3f}; 14,000,000 stops: "
-        f"{TARGET_STOPS * floor / args.stops / 60:.1f} min"
-    )
-    print(
-        f"14,000,000 stops at this rate: {projected:,.0f} s = {projected / 60:.1f} min (target "
-        f"< {TARGET_SECONDS / 60:.0f} min: {'met' if projected < TARGET_SECONDS else 'MISSED'}; "
+        f"14,000,000 stops at this rate: {projected / 60:.1f} min (target < "
+        f"{TARGET_SECONDS / 60:.0f} min: {'met' if projected < TARGET_SECONDS else 'MISSED'}; "
         f"needs {TARGET_STOPS / TARGET_SECONDS:,.0f} stops/s)"
     )
-    print(_server.transactions_line(tx))
-    print(f"checks recorded by the benchmark, by verdict (warm-up included): {verdicts}")
-    ok = not errors and recorded == sent == args.stops
-    print(
-        f"rows added to checks: {recorded:,}; stops sent and answered: {sent:,} of "
-        f"{args.stops:,}: {'OK' if ok else 'FAILED'}"
-    )
-    for e in errors:
-        print(f"client error: {e}", file=sys.stderr)
+    ok = empty["ok"] and (grown is None or grown["ok"])
     return 0 if ok else 1
 
 

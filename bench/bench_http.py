@@ -1,11 +1,13 @@
 """Benchmark: POST /v1/checks over HTTP versus a bare FastAPI endpoint on the same server.
 
-Seeds a temporary SQLite database (default 20,000 vehicles), starts ONE uvicorn server
-(1 worker, no access log, log level warning, uvloop + httptools when installed, bound to
-127.0.0.1) serving ``create_app(url)`` plus ``POST /bench/bare`` (parses the JSON body,
-returns a constant JSON), and loads it with ``wrk`` (64 connections, 2 threads, --latency):
-first POST /v1/checks, then /bench/bare, each after a short warm-up. Every check request
-carries a unique check_id (run nonce + wrk thread + counter), the officer's bearer token and
+Seeds a database (a temporary SQLite file, or with ``--database postgres`` the benchmark's
+own PostgreSQL database; default 20,000 vehicles), starts uvicorn (``--workers``, default
+1; no access log, log level warning, uvloop + httptools when installed, bound to 127.0.0.1)
+serving ``create_app(settings)`` plus ``POST /bench/bare`` (parses the same body with a
+plain pydantic model of a stop's shape, returns a constant JSON), and loads it with ``wrk``
+(64 connections, 2 threads, --latency): first POST /v1/checks, then /bench/bare, each
+after a short warm-up. Every check request carries a unique check_id (run nonce + wrk
+thread + counter), the officer's bearer token and
 a realistic stop: a seeded vehicle's plate, VIN, engine number and sometimes its year
 (about 98% clean vehicles, 2% with an active stolen report) and 1-2 people. The bare route
 gets the same bodies.
@@ -15,8 +17,8 @@ whether p99 < 50 ms at 64 connections, and verifies that the rows added to ``che
 the 2xx responses wrk saw (plus at most the requests still in flight when wrk stopped):
 recording must lose nothing. Exits 1 if wrk is missing or a verification fails.
 
-    .venv/bin/python bench/bench_http.py [--duration 20] [--connections 64] [--threads 2]
-        [--vehicles 20000] [--profile DIR]
+    .venv/bin/python bench/bench_http.py [--database sqlite|postgres] [--workers 1]
+        [--duration 20] [--connections 64] [--threads 2] [--vehicles 20000] [--profile DIR]
 """
 
 from __future__ import annotations
@@ -239,6 +241,7 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per route")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument(
         "--workers", type=int, default=1, help="uvicorn worker processes (both routes alike)"
     )
@@ -260,7 +263,9 @@ def main() -> int:
     print(f"wrk: {subprocess.run(['wrk', '-v'], capture_output=True, text=True).stdout.split()[1]}")
     with tempfile.TemporaryDirectory(prefix="alcabala-bench-http-") as tmp:
         folder = Path(tmp)
-        seeded = _server.prepare_database(folder / "bench.db", args.vehicles)
+        target = _server.bench_database(args.database, folder)
+        seeded = _server.prepare_database(target, args.vehicles)
+        print(f"database: {args.database}, {args.workers} worker process(es)")
         bodies = _server.stop_bodies(seeded, args.bodies)
         checks_lua = lua_script(folder, "/v1/checks", seeded.token, bodies)
         bare_lua = lua_script(folder, "/bench/bare", seeded.token, bodies)

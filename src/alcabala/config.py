@@ -31,6 +31,7 @@ POSITIVE = (
     "login_address_lock_after",
     "login_backoff_seconds",
     "login_lock_minutes",
+    "workers",
 )
 
 
@@ -53,7 +54,7 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     #: Where the process keeps what it must not lose between restarts (the session key).
     data_dir: Path = Path(".")
-    #: Signs console sessions; empty means "read or create ``<data_dir>/secret_key``".
+    #: Derives the console's CSRF tokens; empty means "read or create ``<data_dir>/secret_key``".
     secret_key: str = ""
     secure_cookies: bool = False
     # Days an active stolen report or warrant stays valid before its agency must re-validate
@@ -93,6 +94,11 @@ class Settings:
     login_lock_minutes: int = 15
     #: Addresses of reverse proxies whose X-Forwarded-For/-Proto are believed; none by default.
     trusted_proxies: tuple[str, ...] = ()
+    #: API worker processes ``alcabala serve`` runs (more than 1 needs PostgreSQL).
+    workers: int = 1
+    #: Whether the server listens for PostgreSQL change notifications to refresh its hotlist
+    #: at once (off: it polls the change sequence every second only).
+    change_notify: bool = True
 
     def __post_init__(self) -> None:
         if self.notifier not in NOTIFIERS:
@@ -135,6 +141,7 @@ class Settings:
             trusted_proxies=tuple(
                 a.strip() for a in env.get("ALCABALA_TRUSTED_PROXIES", "").split(",") if a.strip()
             ),
+            change_notify=_flag(env.get("ALCABALA_CHANGE_NOTIFY", "") or "on"),
         ).replace(**limits)
 
     def replace(self, **changes: object) -> Settings:

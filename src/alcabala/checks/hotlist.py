@@ -5,7 +5,9 @@ everything on the hotlist, and then :meth:`HotlistLoader.refresh` reads the chan
 since the last refresh and reloads just those records (one changed report is one small
 query, never a rebuild). Changes are re-read over a small overlap window because on
 PostgreSQL a transaction can commit a lower sequence number after a higher one was read;
-reloading a record twice is harmless.
+reloading a record twice is harmless. The runtime calls :meth:`HotlistLoader.refresh` after
+its own writes, when PostgreSQL notifies a commit made by another process
+(:mod:`alcabala.db.notify`), and at least every second anyway.
 
 :meth:`HotlistLoader.load_matching` loads only the records that can match one stop, so that
 a one-off check (``alcabala check``) judges exactly as the server would without loading the

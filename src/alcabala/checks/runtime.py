@@ -7,11 +7,17 @@ console both check stops through :meth:`Runtime.check`; ``alcabala check`` build
 :class:`Runtime` too, primed with only the records that can match its one stop.
 
 Several processes can serve behind a load balancer on one PostgreSQL: each refreshes its
-own hotlist; sweeps and sends are safe to run in every process at once. The same refresh
-drops the cached tokens of every user whose tokens were revoked, whose password changed or
-who was deactivated (a ``changes(entity="user")`` row), so a revocation holds in every
-process within ``REFRESH_SECONDS``; and the recorder refuses a check by an inactive officer
-or a revoked token at once, whatever any cache says.
+own hotlist; sweeps and sends are safe to run in every process at once. The refresh loop
+waits at most ``REFRESH_SECONDS`` between two refreshes, and on PostgreSQL a change
+notification (:class:`~alcabala.db.notify.ChangeListener`, ``LISTEN alcabala_changes``)
+wakes it at once: a burst of notifications while it waits or refreshes gives one more
+refresh, ``DEBOUNCE_SECONDS`` later, not one per notification. Without notifications
+(SQLite, ``ALCABALA_CHANGE_NOTIFY=off``, the listener reconnecting) polling alone bounds
+how stale a process can be. The same refresh drops the cached tokens of every user whose
+tokens were revoked, whose password changed or who was deactivated (a
+``changes(entity="user")`` row), so a revocation holds in every process within
+``REFRESH_SECONDS`` (at once, with notifications); and the recorder refuses a check by an
+inactive officer or a revoked token at once, whatever any cache says.
 
 Before a stop is judged, :meth:`Runtime.check` admits it: its ``at`` must lie between
 ``Settings.offline_window_days`` before the door's clock and ``CLOCK_SKEW`` after it (422
@@ -47,11 +53,14 @@ from alcabala.checks.sweep import sweep
 from alcabala.config import Settings
 from alcabala.context import SYSTEM, Actor, Door
 from alcabala.db.engine import read_session
+from alcabala.db.notify import ChangeListener
 from alcabala.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 
 log = logging.getLogger("alcabala.runtime")
 REFRESH_SECONDS = 1.0
-SWEEP_EVERY = 60  # refresh ticks between two sweeps
+SWEEP_EVERY = 60  # refresh intervals between two sweeps
+#: After a notification, how long the loop lets the rest of a burst arrive before refreshing.
+DEBOUNCE_SECONDS = 0.01
 #: How far ahead of the server's clock a device's clock may run.
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
@@ -105,6 +114,11 @@ class Runtime:
     _checkpoints: dict[str, CheckpointRef] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _task: asyncio.Task[None] | None = None
+    _listener: ChangeListener | None = None
+    #: Set by a notification, cleared when the refresh it asks for starts.
+    _notified: threading.Event = field(default_factory=threading.Event)
+    _wake: asyncio.Event | None = None
+    _loop: asyncio.AbstractEventLoop | None = None
 
     def __post_init__(self) -> None:
         self.hotlist = HotlistLoader(self.door.engine, self.door.clock)
@@ -114,7 +128,7 @@ class Runtime:
 
     def after_write(self) -> None:
         """Apply the changes just committed to this process's hotlist, so that the very next
-        check here sees them (other processes catch up on their own refresh cycle)."""
+        check here sees them (other processes are woken by the commit's notification)."""
         self.hotlist.refresh()
 
     def cached_checkpoint(self, code: str) -> CheckpointRef | None:
@@ -204,31 +218,58 @@ class Runtime:
         return checkpoints
 
     async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        settings = self.door.settings
+        if settings.change_notify and self.door.engine.dialect.name == "postgresql":
+            self._listener = ChangeListener(self.door.engine.url, self.notified)
+            self._listener.start()  # before the load: nothing committed meanwhile is missed
         await run_in_threadpool(self.hotlist.load)
         self.recorder.start()
         for start, _ in self.services:
             start()
         self._task = asyncio.create_task(self._refresh_forever())
 
+    def notified(self) -> None:
+        """A change was committed somewhere (called from the listener's thread): wake the
+        refresh loop, once however many notifications arrive before it runs."""
+        if self._notified.is_set() or self._loop is None or self._wake is None:
+            return
+        self._notified.set()
+        with contextlib.suppress(RuntimeError):  # the loop is closing
+            self._loop.call_soon_threadsafe(self._wake.set)
+
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if self._listener is not None:
+            await run_in_threadpool(self._listener.stop)
+            self._listener = None
         for _, stop in reversed(self.services):
             await run_in_threadpool(stop)
         await run_in_threadpool(self.recorder.stop)
         self.door.engine.dispose()
 
     async def _refresh_forever(self) -> None:
-        ticks = 0
+        """Refresh the hotlist when notified, and at least every ``REFRESH_SECONDS``; sweep
+        every ``SWEEP_EVERY`` intervals."""
+        assert self._wake is not None
+        wake, clock = self._wake, asyncio.get_running_loop().time
+        next_sweep = clock() + SWEEP_EVERY * REFRESH_SECONDS
         while True:
-            await asyncio.sleep(REFRESH_SECONDS)
-            ticks += 1
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), REFRESH_SECONDS)
+            if wake.is_set():
+                await asyncio.sleep(DEBOUNCE_SECONDS)  # let the rest of a burst arrive
+            wake.clear()
+            self._notified.clear()  # a notification from now on asks for another refresh
             try:
-                if ticks % SWEEP_EVERY == 0:
-                    await run_in_threadpool(self.sweep)
                 await run_in_threadpool(self.hotlist.refresh)
+                if clock() >= next_sweep:
+                    next_sweep = clock() + SWEEP_EVERY * REFRESH_SECONDS
+                    await run_in_threadpool(self.sweep)
             except Exception:  # a failed refresh must not stop the next ones
                 log.exception("hotlist refresh failed")
 

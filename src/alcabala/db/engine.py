@@ -9,6 +9,9 @@ lost updates are prevented by the ``version`` columns of stateful records.
 A SQLite database file is created private (mode 0600) before SQLite opens it, and SQLite
 gives its ``-wal`` and ``-shm`` files the same mode: the file holds password hashes, audit
 rows and everything else, and must not be readable by other users of the machine.
+
+A PostgreSQL engine notifies the other processes at the commit of every transaction that
+writes the change sequence (:mod:`alcabala.db.notify`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from alcabala.db import notify
 from alcabala.errors import ConflictError, Error, ValidationError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -46,7 +50,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    notify.install(engine)
+    return engine
+
+
+def is_sqlite_url(url: str) -> bool:
+    """Whether ``url`` (``Settings.database_url``) names a SQLite database."""
+    return make_url(_normalize_url(url)).get_backend_name() == "sqlite"
 
 
 def _create_private(url: URL) -> None:

@@ -3,7 +3,9 @@
 Nothing in alcabala is deleted or silently edited: each state change of a record appends one
 row to that record's transition table (from, to, actor, time, reason), and one row to the
 global ``changes`` sequence, which in-memory indexes (the checkpoint hotlist) follow to
-refresh incrementally instead of rebuilding.
+refresh incrementally instead of rebuilding. On PostgreSQL the transaction that appends to
+``changes`` also notifies the channel ``alcabala_changes`` at its commit, so that the other
+processes refresh at once (:mod:`alcabala.db.notify`, installed on every engine).
 """
 
 from __future__ import annotations
