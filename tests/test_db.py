@@ -22,3 +22,6 @@ def test_sqlite_runs_in_wal_with_full_sync(engine: Engine) -> None:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        # A big page cache and memory-mapped reads, for registries far beyond 2 MiB.
+        assert conn.execute(text("PRAGMA cache_size")).scalar() == -64 * 1024
+        assert conn.execute(text("PRAGMA mmap_size")).scalar() == 1 << 30
