@@ -10,7 +10,8 @@ A SQLite database file is created private (mode 0600) before SQLite opens it, an
 gives its ``-wal`` and ``-shm`` files the same mode: the file holds password hashes, audit
 rows and everything else, and must not be readable by other users of the machine.
 
-A PostgreSQL engine notifies the other processes at the commit of every transaction that
+A PostgreSQL engine's sessions run with ``synchronous_commit = on`` whatever the server's
+default, and it notifies the other processes at the commit of every transaction that
 writes the change sequence (:mod:`alcabala.db.notify`).
 """
 
@@ -55,7 +56,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         _configure_sqlite(engine)
         return engine
-    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    # Every session commits durably, whatever the server's default: a check is acknowledged
+    # only once its commit is on disk (``synchronous_commit = off`` would lose the last
+    # acknowledged checks in a crash).
+    connect_args = {"options": "-c synchronous_commit=on", **kwargs.pop("connect_args", {})}
+    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
     notify.install(engine)
     return engine
 
