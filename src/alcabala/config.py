@@ -52,6 +52,9 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
+    #: A streaming replica for the dashboard's aggregate reads (``Door.report``); empty means
+    #: the primary. Never used for writes, sign-in, sessions or audited lookups.
+    read_database_url: str = ""
     #: Where the process keeps what it must not lose between restarts (the session key).
     data_dir: Path = Path(".")
     #: Derives the console's CSRF tokens; empty means "read or create ``<data_dir>/secret_key``".
@@ -121,6 +124,7 @@ class Settings:
         }
         return cls(
             database_url=env.get("ALCABALA_DATABASE_URL", "") or d.database_url,
+            read_database_url=env.get("ALCABALA_READ_DATABASE_URL", ""),
             data_dir=Path(env.get("ALCABALA_DATA_DIR", "") or d.data_dir),
             secret_key=env.get("ALCABALA_SECRET_KEY", ""),
             secure_cookies=_flag(env.get("ALCABALA_SECURE_COOKIES", "")),

@@ -77,6 +77,9 @@ class Door:
     settings: Settings
     clock: Clock = SYSTEM_CLOCK
     after_write: list[Callable[[], None]] = field(default_factory=list)
+    #: A streaming replica (``Settings.read_database_url``) for :meth:`report`; None: the
+    #: primary.
+    replica: Engine | None = None
 
     @contextmanager
     def write(self, actor: Actor) -> Iterator[Ctx]:
@@ -100,4 +103,13 @@ class Door:
     def read(self, actor: Actor) -> Iterator[Ctx]:
         """A read-only transaction, for reads that name nobody (lists of checkpoints...)."""
         with read_session(self.engine) as session:
+            yield Ctx(session, actor, self.settings, self.clock)
+
+    @contextmanager
+    def report(self, actor: Actor) -> Iterator[Ctx]:
+        """A read-only transaction on the replica when there is one: for aggregate reads
+        that name nobody and may lag the primary by the replica's delay (the dashboard's
+        counts). Sign-in, sessions and audited lookups must see the primary: they use
+        :meth:`read` and :meth:`lookup`."""
+        with read_session(self.replica or self.engine) as session:
             yield Ctx(session, actor, self.settings, self.clock)

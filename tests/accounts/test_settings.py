@@ -23,8 +23,10 @@ def test_settings_come_from_the_given_environment_only(tmp_path: Path) -> None:
         "ALCABALA_SECURE_COOKIES": "yes",
         "ALCABALA_NOTIFIER": "smtp",
         "ALCABALA_SMTP_PORT": "2525",
+        "ALCABALA_READ_DATABASE_URL": "postgresql://ro@replica/x",
     }
     s = Settings.from_env(env)
+    assert s.read_database_url == "postgresql://ro@replica/x"
     assert (s.database_url, s.data_dir, s.first_validation_days) == ("sqlite:///x.db", tmp_path, 30)
     assert s.secure_cookies and s.notifier == "smtp" and s.smtp_port == 2525
     assert Settings.from_env({}) == Settings()

@@ -38,7 +38,8 @@ are audited; officers and registrars must give a `reason`.
 def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
     """The API and console on the database of ``settings``, reading time from ``clock``."""
     settings = settings.with_secret()
-    door = Door(make_engine(settings.database_url), settings, clock)
+    replica = make_engine(settings.read_database_url) if settings.read_database_url else None
+    door = Door(make_engine(settings.database_url), settings, clock, replica=replica)
     runtime = Runtime(door)
     outbox = OutboxSender(door.engine, settings, clock)
     runtime.services.append((outbox.start, outbox.stop))
