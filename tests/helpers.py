@@ -22,12 +22,10 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-def console_login(api: Any, username: str, password: str = PASSWORD) -> tuple[Any, str]:
-    """A TestClient on ``api``'s app signed in as ``username``, and its CSRF token."""
-    from fastapi.testclient import TestClient
-
-    client = TestClient(api.app)
-    r = client.post(
+def sign_in(client: Any, username: str, password: str = PASSWORD) -> Any:
+    """Post the console's sign-in form (with its CSRF token) from ``client``; the response,
+    not followed (303 to the user's home page when it worked)."""
+    return client.post(
         "/login",
         data={
             "username": username,
@@ -36,5 +34,13 @@ def console_login(api: Any, username: str, password: str = PASSWORD) -> tuple[An
         },
         follow_redirects=False,
     )
+
+
+def console_login(api: Any, username: str, password: str = PASSWORD) -> tuple[Any, str]:
+    """A TestClient on ``api``'s app signed in as ``username``, and its CSRF token."""
+    from fastapi.testclient import TestClient
+
+    client = TestClient(api.app)
+    r = sign_in(client, username, password)
     assert r.status_code == 303, r.text
     return client, csrf_of(client.get("/").text)

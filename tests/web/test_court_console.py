@@ -8,7 +8,7 @@ from alcabala.accounts.passwords import hasher_for
 from alcabala.accounts.services import set_password
 from alcabala.context import SYSTEM, Door
 
-from ..helpers import PASSWORD, csrf_of
+from ..helpers import PASSWORD, sign_in
 
 
 def test_court_lands_on_warrants_and_sees_only_its_entries(api: Any) -> None:
@@ -18,15 +18,7 @@ def test_court_lands_on_warrants_and_sees_only_its_entries(api: Any) -> None:
     with door.write(SYSTEM) as ctx:
         set_password(ctx.session, "court", PASSWORD, hasher_for(ctx.settings))
     client = TestClient(api.app)
-    r = client.post(
-        "/login",
-        data={
-            "username": "court",
-            "password": PASSWORD,
-            "csrf_token": csrf_of(client.get("/login").text),
-        },
-        follow_redirects=False,
-    )
+    r = sign_in(client, "court")
     assert r.status_code == 303
     assert r.headers["location"] == "/registry/persons"
     page = client.get("/registry/persons")

@@ -30,7 +30,7 @@ from alcabala.context import SYSTEM, Door
 from alcabala.db.base import table_of
 from alcabala.db.engine import make_engine, read_session
 
-from ..helpers import PASSWORD, csrf_of
+from ..helpers import PASSWORD, sign_in
 
 
 def _total_checks(html: str) -> int:
@@ -77,28 +77,13 @@ def test_the_dashboard_counts_from_the_replica(
     replica.dispose()
     routed = settings.replace(read_database_url=f"sqlite:///{replica_path}")
     with TestClient(create_app(routed, api.clock)) as client:
-        r = client.post(
-            "/login",
-            data={
-                "username": "supervisor",
-                "password": PASSWORD,
-                "csrf_token": csrf_of(client.get("/login").text),
-            },
-            follow_redirects=False,
-        )
+        r = sign_in(client, "supervisor")
         assert r.status_code == 303  # signed in against the primary
         page = client.get("/dashboard")
         assert page.status_code == 200
         assert _total_checks(page.text) == 3  # the replica's checks
     with TestClient(create_app(settings, api.clock)) as client:  # no replica: the primary
-        client.post(
-            "/login",
-            data={
-                "username": "supervisor",
-                "password": PASSWORD,
-                "csrf_token": csrf_of(client.get("/login").text),
-            },
-        )
+        assert sign_in(client, "supervisor").status_code == 303
         assert _total_checks(client.get("/dashboard").text) == 0
     with read_session(engine) as s:
         assert s.scalar(select(func.count()).select_from(Check)) == 0
