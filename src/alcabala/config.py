@@ -9,16 +9,24 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from alcabala.errors import ValidationError
 
 DEFAULT_DATABASE_URL = "sqlite:///alcabala.db"
 SECRET_FILE = "secret_key"
 NOTIFIERS = ("log", "smtp")
+#: A placeholder under the reserved ``.example`` domain (RFC 2606): every deployment sets its
+#: own ``ALCABALA_LOG_ORIGIN`` before generating the log key.
+DEFAULT_LOG_ORIGIN = "alcabala.example/log"
+#: The shape of a verifier key (``name+hex(keyID)+base64``); the key itself is checked by
+#: :func:`alcabala.ledger.witness_client.witness_policy`, since config imports no domain.
+_VKEY_SHAPE = re.compile(r"[^\s+]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]+={0,2}")
 #: Settings that must be at least 1 (a zero would disable a limit or lock everyone out).
 POSITIVE = (
     "offline_window_days",
@@ -47,6 +55,33 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ValidationError(f"{name} must be a whole number, not {raw!r}.", field=name) from None
+
+
+def _witnesses(raw: str) -> tuple[tuple[str, str], ...]:
+    """``ALCABALA_WITNESSES``: ``URL=VKEY`` entries separated by commas, read strictly.
+
+    The URL is the witness's submission prefix (``http(s)://host[:port][/path]``, without
+    query, fragment or ``=``: the first ``=`` ends it); the VKEY its cosignature key.
+    """
+    name = "ALCABALA_WITNESSES"
+    if not raw.strip():
+        return ()
+    found: list[tuple[str, str]] = []
+    for number, entry in enumerate(raw.split(","), 1):
+        url, equals, vkey = entry.strip().partition("=")
+        url = url.rstrip("/")
+        parts = urlsplit(url)
+        if not equals or not _VKEY_SHAPE.fullmatch(vkey):
+            problem = "is not URL=VKEY"
+        elif parts.scheme not in ("http", "https") or not parts.netloc or "?" in url or "#" in url:
+            problem = "needs an http:// or https:// URL without query or fragment"
+        elif any(url == u or vkey == v for u, v in found):
+            problem = "repeats a witness URL or key"
+        else:
+            found.append((url, vkey))
+            continue
+        raise ValidationError(f"{name}: entry {number} {problem}: {entry.strip()!r}.", field=name)
+    return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -102,6 +137,19 @@ class Settings:
     #: Whether the server listens for PostgreSQL change notifications to refresh its hotlist
     #: at once (off: it polls the change sequence every second only).
     change_notify: bool = True
+    #: The log's identity: the first line of each of its checkpoints and the name of its key
+    #: (c2sp.org/tlog-checkpoint). The default is a placeholder; a deployment sets its own,
+    #: e.g. ``registro.example.gob/alcabala``, once: another origin is another log.
+    log_origin: str = DEFAULT_LOG_ORIGIN
+    #: The log's private signer key (mode 0600); unset means ``<data_dir>/log_key``. The
+    #: verifier keys of the keys it replaced are listed beside it, in ``<file>.old``.
+    log_key_file: Path | None = None
+    #: The witnesses each checkpoint goes to, as (submission URL, cosignature vkey) pairs:
+    #: ``ALCABALA_WITNESSES="https://w1.example=w1.example+1234abcd+BA…,…"``.
+    witnesses: tuple[tuple[str, str], ...] = ()
+    #: How many of ``witnesses`` must cosign a checkpoint for it to count as witnessed (k of
+    #: n); 0, the default, means all of them.
+    witness_quorum: int = 0
 
     def __post_init__(self) -> None:
         if self.notifier not in NOTIFIERS:
@@ -113,6 +161,18 @@ class Settings:
             if getattr(self, name) < 1:
                 variable = f"ALCABALA_{name.upper()}"
                 raise ValidationError(f"{variable} must be at least 1.", field=variable)
+        origin = self.log_origin
+        if not origin or "+" in origin or any(c.isspace() or ord(c) < 0x20 for c in origin):
+            raise ValidationError(
+                "ALCABALA_LOG_ORIGIN must be one word, without spaces or +.",
+                field="ALCABALA_LOG_ORIGIN",
+            )
+        if not 0 <= self.witness_quorum <= len(self.witnesses):
+            raise ValidationError(
+                f"ALCABALA_WITNESS_QUORUM must be from 0 (all) to the {len(self.witnesses)} "
+                "witnesses of ALCABALA_WITNESSES.",
+                field="ALCABALA_WITNESS_QUORUM",
+            )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -146,6 +206,12 @@ class Settings:
                 a.strip() for a in env.get("ALCABALA_TRUSTED_PROXIES", "").split(",") if a.strip()
             ),
             change_notify=_flag(env.get("ALCABALA_CHANGE_NOTIFY", "") or "on"),
+            log_origin=env.get("ALCABALA_LOG_ORIGIN", "").strip() or d.log_origin,
+            log_key_file=Path(env["ALCABALA_LOG_KEY_FILE"])
+            if env.get("ALCABALA_LOG_KEY_FILE", "").strip()
+            else None,
+            witnesses=_witnesses(env.get("ALCABALA_WITNESSES", "")),
+            witness_quorum=_int(env, "ALCABALA_WITNESS_QUORUM", d.witness_quorum),
         ).replace(**limits)
 
     def replace(self, **changes: object) -> Settings:

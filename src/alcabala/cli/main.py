@@ -7,7 +7,20 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from alcabala.cli import check, checkpoints, db, demo, ids, records, serve, transfer, users
+from alcabala.cli import (
+    check,
+    checkpoints,
+    db,
+    demo,
+    ids,
+    keys,
+    log,
+    records,
+    serve,
+    transfer,
+    users,
+    witness,
+)
 from alcabala.errors import Error
 
 
@@ -40,6 +53,9 @@ records.register(app)
 transfer.register(app)
 demo.register(app)
 check.register(app)
+keys.register(app)
+log.register(app)
+witness.register(app)
 
 
 def main() -> None:
