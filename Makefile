@@ -21,6 +21,7 @@ install: $(VENV)/.installed
 
 demo: install
 	$(BIN)/alcabala demo seed --if-empty
+	@test -f log_key || $(BIN)/alcabala keys generate  # the log's signing key, mode 0600
 	@echo "Web console: http://$(HOST):$(PORT)/   API docs: http://$(HOST):$(PORT)/docs"
 	@echo "Demo users, all with the password alcabala-demo:"
 	@echo "  oficial (officer, GNB)  registro (registrar, CICPC)  ganaderia (livestock, INSAI)"
