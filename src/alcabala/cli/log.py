@@ -3,15 +3,31 @@
 ``log key`` prints the log's verifier key — the line to give witnesses and anyone who
 checks a receipt — from the signer key file that ``Settings`` names; ``--all`` adds the
 keys it replaced (``<file>.old``), newest first, which still verify older checkpoints.
-``log verify``, ``log verify-proof`` and ``log monitor`` (issue 11) are not built yet.
+
+``log verify`` audits the stored log (:func:`alcabala.ledger.verify.verify_log`): every
+tile and checkpoint root recomputed from the entries, every signature and every
+checkpoint's consistency with the latest. It prints one line per problem and exits 1, or
+a summary and exits 0; a progress bar (on stderr) follows long runs.
+``log verify-proof`` and ``log monitor`` (issue 11) are not built yet.
 """
 
 from __future__ import annotations
 
-import typer
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+import typer
+from rich.progress import Progress
+
+from alcabala.cli.common import DATABASE_OPTION, err_console, settings_for
 from alcabala.config import Settings
+from alcabala.db.engine import make_engine, read_session
 from alcabala.ledger.keystore import load_signer, verifier_keys
+from alcabala.ledger.verify import Progress as ProgressCallback
+from alcabala.ledger.verify import verify_log
+
+#: A run over at least this many entries (and checkpoints) shows a progress bar.
+LONG_RUN = 50_000
 
 
 def register(app: typer.Typer) -> None:
@@ -29,3 +45,54 @@ def register(app: typer.Typer) -> None:
         keys = verifier_keys(settings) if every else [load_signer(settings).verifier_key()]
         for vkey in keys:
             typer.echo(vkey)
+
+    @log.command("verify")
+    def verify(
+        database: str | None = DATABASE_OPTION,
+        vkeys: list[str] = typer.Option(
+            [],
+            "--vkey",
+            help="A verifier key of the log (repeatable); default: the key file's, old ones too.",
+        ),
+    ) -> None:
+        """Recompute every tile and checkpoint root from the stored entries and check every
+        checkpoint; one line per problem, exit status 1 if there is any."""
+        settings = settings_for(database)
+        keys = vkeys or verifier_keys(settings)
+        engine = make_engine(settings.database_url)
+        try:
+            with read_session(engine) as session, _progress() as progress:
+                report = verify_log(session, keys, settings.log_origin, progress=progress)
+        finally:
+            engine.dispose()
+        for problem in report.problems:
+            typer.echo(str(problem))
+        counts = f"{report.entries} entries, {report.tiles} tiles, {report.checkpoints} checkpoints"
+        if not report.ok:
+            typer.echo(f"the log does not verify: {len(report.problems)} problems ({counts})")
+            raise typer.Exit(1)
+        typer.echo(f"the log verifies: {counts} of {settings.log_origin}")
+
+
+@contextmanager
+def _progress() -> Iterator[ProgressCallback]:
+    """A ``progress(done, total)`` that draws a bar on stderr once the run is long."""
+    bar: Progress | None = None
+    task = None
+
+    def advance(done: int, total: int) -> None:
+        nonlocal bar, task
+        if bar is None:
+            if total < LONG_RUN:
+                return
+            bar = Progress(console=err_console, transient=True)
+            bar.start()
+            task = bar.add_task("verifying the log", total=total)
+        assert task is not None
+        bar.update(task, completed=done, total=total)
+
+    try:
+        yield advance
+    finally:
+        if bar is not None:
+            bar.stop()

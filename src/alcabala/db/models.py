@@ -7,6 +7,7 @@ from alcabala.checkpoints import models as checkpoints
 from alcabala.checks import models as checks
 from alcabala.db import history
 from alcabala.db.base import Base
+from alcabala.ledger import models as ledger
 from alcabala.livestock import models as livestock
 from alcabala.notifications import models as notifications
 from alcabala.persons import models as persons
@@ -18,6 +19,7 @@ __all__ = [
     "checkpoints",
     "checks",
     "history",
+    "ledger",
     "livestock",
     "notifications",
     "persons",
