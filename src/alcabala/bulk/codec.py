@@ -4,6 +4,12 @@ A codec names its fields, yields its records as rows in a stable order (by natur
 export does not depend on database ids), and turns rows into stored records: ``prepare``
 loads the lookups it needs once, ``convert`` validates one row into a payload or raises
 :class:`RowProblems`, ``store`` writes a batch of payloads.
+
+A codec whose ``convert`` splits in two says so with ``parallel = True``: :meth:`Codec.check`
+is the part that needs nothing but the row (its schema and identifiers), so it can run in a
+worker process (:mod:`alcabala.bulk.pool`), and :meth:`Codec.resolve` the part that needs the
+registry (duplicates, lookups: the domain rules called with the facts), run in the importing
+process in line order. ``convert(row)`` is always ``resolve(check(row))``.
 """
 
 from __future__ import annotations
@@ -58,6 +64,11 @@ class Codec(abc.ABC):
     model: ClassVar[type[Any]]
     #: Stateful records get a history row and a change-sequence entry each.
     imported_reason: ClassVar[str] = "imported"
+    #: ``check`` is context-free and its result picklable: rows may be checked in a pool.
+    parallel: ClassVar[bool] = False
+    #: A large import into this table may drop its secondary indexes and build them again
+    #: at the end (SQLite; see :mod:`alcabala.bulk.copy`).
+    rebuild_indexes: ClassVar[bool] = False
 
     @abc.abstractmethod
     def export(self, session: Session) -> Iterator[dict[str, Any]]:
@@ -77,6 +88,15 @@ class Codec(abc.ABC):
     @abc.abstractmethod
     def convert(self, row: dict[str, Any]) -> Any:
         """One validated row as a payload for :meth:`store`, or :class:`RowProblems`."""
+
+    def check(self, row: dict[str, Any]) -> Any:
+        """The part of :meth:`convert` that needs only the row (no ``ctx``, no lookups), or
+        :class:`RowProblems`; by default nothing (the row itself)."""
+        return row
+
+    def resolve(self, checked: Any) -> Any:
+        """The rest of :meth:`convert`, on what :meth:`check` returned: by default all of it."""
+        return self.convert(checked)
 
     @abc.abstractmethod
     def store(self, session: Session, payloads: list[Any]) -> None:

@@ -98,16 +98,25 @@ def read_rows(
                 RowError(1, "header", f"unknown field(s) {', '.join(unknown)}; allowed: {allowed}")
             )
             return
+        width = len(header)
         for values in reader:
-            line = reader.line_num
-            if not any(v.strip() for v in values):
+            # Blank (or all-whitespace) rows are skipped; the first cell usually decides.
+            if not (values and values[0].strip()) and not "".join(values).strip():
                 continue
-            if len(values) != len(header):
+            if len(values) != width:
                 errors.append(
-                    RowError(line, "row", f"{len(values)} cells for {len(header)} header fields")
+                    RowError(
+                        reader.line_num, "row", f"{len(values)} cells for {width} header fields"
+                    )
                 )
                 continue
-            yield line, {h: v for h, v in zip(header, values, strict=True) if v != ""}
+            if "" in values:
+                yield (
+                    reader.line_num,
+                    {h: v for h, v in zip(header, values, strict=True) if v != ""},
+                )
+            else:
+                yield reader.line_num, dict(zip(header, values, strict=True))
         return
     for line, text in enumerate(source, start=1):
         if not text.strip():

@@ -1,14 +1,27 @@
-"""``alcabala import`` and ``alcabala export``: registries in and out as CSV or JSONL."""
+"""``alcabala import`` and ``alcabala export``: registries in and out as CSV or JSONL.
+
+An import checks its rows in ``--jobs`` worker processes (default: one per CPU) and shows a
+progress bar per phase (checking, storing) on a terminal, unless ``--quiet``.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from alcabala.bulk.formats import format_for, open_text
 from alcabala.bulk.kinds import KINDS
+from alcabala.bulk.pool import CHUNK_ROWS
 from alcabala.bulk.services import IMPORTER, count, export_rows, import_rows, write_rejects
 from alcabala.cli.common import DATABASE_OPTION, actor_named, door_for, err_console
 from alcabala.context import Actor, Door
@@ -18,7 +31,7 @@ KIND_HELP = "One of: " + ", ".join(KINDS) + " (import them in this order)."
 MAX_LISTED_ERRORS = 200
 
 
-def _progress() -> Progress:
+def _progress(quiet: bool = False) -> Progress:
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -26,8 +39,24 @@ def _progress() -> Progress:
         TimeElapsedColumn(),
         console=err_console,
         transient=True,
-        disable=not err_console.is_terminal,
+        disable=quiet or not err_console.is_terminal,
     )
+
+
+class _Phases:
+    """One bar per import phase (checking, storing, finishing), added as each begins."""
+
+    def __init__(self, progress: Progress, kind: str, total: int | None) -> None:
+        self.progress, self.kind, self.total = progress, kind, total
+        self.tasks: dict[str, TaskID] = {}
+
+    def __call__(self, phase: str, rows: int) -> None:
+        task = self.tasks.get(phase)
+        if task is None:
+            total = None if phase == "finishing" else self.total
+            task = self.progress.add_task(f"{phase} {self.kind}", total=total)
+            self.tasks[phase] = task
+        self.progress.advance(task, rows)
 
 
 def _data_lines(path: str) -> int | None:
@@ -61,6 +90,16 @@ def register(app: typer.Typer) -> None:
         actor: str | None = typer.Option(
             None, "--actor", help="Username the import is recorded under (default: the system)."
         ),
+        jobs: int | None = typer.Option(
+            None,
+            "--jobs",
+            "-j",
+            min=1,
+            help="Worker processes checking rows (default: the CPU count; 1: no pool).",
+            show_default=False,
+        ),
+        quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+        chunk_rows: int = typer.Option(CHUNK_ROWS, "--chunk-rows", min=1, hidden=True),
         database: str | None = DATABASE_OPTION,
     ) -> None:
         """Import a registry file in one transaction: one bad row and nothing is stored.
@@ -74,8 +113,8 @@ def register(app: typer.Typer) -> None:
             raise ValidationError(f"No such file: {file}", field="file")
         with door_for(database) as door:
             who = _actor(door, actor)
-            with _progress() as progress, open_text(file, "r") as source:
-                task = progress.add_task(f"importing {kind}", total=_data_lines(file))
+            lines = _data_lines(file)
+            with _progress(quiet) as progress, open_text(file, "r") as source:
                 report = import_rows(
                     door,
                     kind,
@@ -83,7 +122,10 @@ def register(app: typer.Typer) -> None:
                     fmt,
                     actor=who,
                     partial=partial,
-                    progress=lambda n: progress.advance(task, n),
+                    progress=_Phases(progress, kind, lines),
+                    jobs=jobs or os.cpu_count() or 1,
+                    chunk_rows=chunk_rows,
+                    rows_hint=lines,
                 )
         for error in report.errors[:MAX_LISTED_ERRORS]:
             typer.echo(f"{error} [{error.code}]", err=True)
