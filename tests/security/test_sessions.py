@@ -5,6 +5,7 @@ PostgreSQL)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 from collections.abc import Callable
@@ -203,11 +204,12 @@ def test_cookies_are_secure_over_https_or_when_configured(
 
     from alcabala.api.app import create_app
 
-    app = console.app
+    # The fixture's app is already running: a second ``with`` would start its runtime twice.
+    opened: Any = contextlib.nullcontext(TestClient(console.app, base_url=base))
     if forced:
         settings = console.door.settings.replace(secure_cookies=True)
-        app = create_app(settings, console.clock)
-    with TestClient(app, base_url=base) as client:
+        opened = TestClient(create_app(settings, console.clock), base_url=base)
+    with opened as client:
         anonymous = client.get("/login").headers["set-cookie"]
         assert ("; Secure" in anonymous) is secure and "HttpOnly" in anonymous
         if forced:  # a Secure cookie is not sent back over plain HTTP: no sign-in there

@@ -218,6 +218,8 @@ class Runtime:
         return checkpoints
 
     async def start(self) -> None:
+        if self._task is not None:  # a second lifespan on one app would leak the first's
+            raise RuntimeError("this runtime is already running")
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
         settings = self.door.settings
@@ -244,6 +246,7 @@ class Runtime:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+            self._task = None
         if self._listener is not None:
             await run_in_threadpool(self._listener.stop)
             self._listener = None
