@@ -8,6 +8,7 @@ with its own settings (a test, a second process) never silently mixes in the env
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import re
 import secrets
@@ -82,6 +83,10 @@ def _witnesses(raw: str) -> tuple[tuple[str, str], ...]:
             continue
         raise ValidationError(f"{name}: entry {number} {problem}: {entry.strip()!r}.", field=name)
     return tuple(found)
+
+
+#: Where ``serve --workers`` puts its resolved settings for the worker processes.
+INHERITED_ENV = "ALCABALA_SETTINGS_JSON"
 
 
 @dataclass(frozen=True)
@@ -216,6 +221,36 @@ class Settings:
 
     def replace(self, **changes: object) -> Settings:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    def to_json(self) -> str:
+        """These settings, exactly, as one JSON text: how a process hands its resolved
+        settings to the worker processes it starts (``serve --workers``), so that every
+        worker runs with the parent's settings instead of resolving its own."""
+        return json.dumps(dataclasses.asdict(self), default=str, sort_keys=True)
+
+    @classmethod
+    def inherited(cls) -> Settings:
+        """The settings the parent process handed down in ``ALCABALA_SETTINGS_JSON``
+        (:meth:`to_json`); a worker started without them is a mistake, not a default."""
+        text = os.environ.get(INHERITED_ENV)
+        if not text:
+            raise ValidationError(
+                f"{INHERITED_ENV} is not set: worker processes are started by "
+                "`alcabala serve --workers N`, which hands them its settings.",
+                field=INHERITED_ENV,
+            )
+        return cls.from_json(text)
+
+    @classmethod
+    def from_json(cls, text: str) -> Settings:
+        """The settings :meth:`to_json` wrote (paths and tuples restored)."""
+        data = json.loads(text)
+        data["data_dir"] = Path(data["data_dir"])
+        if data.get("log_key_file") is not None:
+            data["log_key_file"] = Path(data["log_key_file"])
+        data["trusted_proxies"] = tuple(data["trusted_proxies"])
+        data["witnesses"] = tuple(tuple(pair) for pair in data["witnesses"])
+        return cls(**data)
 
     def with_secret(self) -> Settings:
         """These settings with a session key: the configured one, else the one in

@@ -88,3 +88,33 @@ def test_token_cache_expires_and_clears(monkeypatch: pytest.MonkeyPatch) -> None
     cache.put("t", actor)
     cache.clear()
     assert cache.get("t") is None
+
+
+def test_settings_hand_down_to_workers_exactly(tmp_path: Path) -> None:
+    """``serve --workers`` hands its resolved settings to its workers: the round trip is
+    exact, paths and tuples included, and a worker without them refuses to start."""
+    import json
+    import os
+
+    from alcabala.config import INHERITED_ENV
+
+    original = Settings(
+        database_url="postgresql+psycopg://x@db/y",
+        data_dir=tmp_path,
+        trusted_proxies=("10.0.0.1", "10.0.0.2"),
+        log_key_file=tmp_path / "k",
+        workers=3,
+        secure_cookies=True,
+    )
+    assert Settings.from_json(original.to_json()) == original
+    assert json.loads(original.to_json())["workers"] == 3
+    saved = os.environ.pop(INHERITED_ENV, None)
+    try:
+        with pytest.raises(Exception, match=INHERITED_ENV):
+            Settings.inherited()
+        os.environ[INHERITED_ENV] = original.to_json()
+        assert Settings.inherited() == original
+    finally:
+        os.environ.pop(INHERITED_ENV, None)
+        if saved is not None:
+            os.environ[INHERITED_ENV] = saved

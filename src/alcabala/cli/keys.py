@@ -17,7 +17,7 @@ from pathlib import Path
 
 import typer
 
-from alcabala.config import Settings
+from alcabala.cli.common import settings_for
 from alcabala.errors import ValidationError
 from alcabala.ledger.keys import COSIGNATURE_V1, ED25519, Signer
 from alcabala.ledger.keystore import key_path, old_keys_path, write_signer
@@ -51,7 +51,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Write a new private key (mode 0600) and print its verifier key."""
-        settings = Settings.from_env()
+        settings = settings_for(None)
         if witness and (origin is None or out is None):
             raise ValidationError("--witness needs --name NAME and --out FILE.", field="witness")
         name = origin or settings.log_origin

@@ -20,7 +20,6 @@ import typer
 from rich.progress import Progress
 
 from alcabala.cli.common import DATABASE_OPTION, err_console, settings_for
-from alcabala.config import Settings
 from alcabala.db.engine import make_engine, read_session
 from alcabala.ledger.keystore import load_signer, verifier_keys
 from alcabala.ledger.verify import Progress as ProgressCallback
@@ -41,7 +40,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Print the log's verifier key (name+keyid+key), one per line."""
-        settings = Settings.from_env()
+        settings = settings_for(None)
         keys = verifier_keys(settings) if every else [load_signer(settings).verifier_key()]
         for vkey in keys:
             typer.echo(vkey)

@@ -10,10 +10,10 @@ lookups' and the sign-in throttle's).
 ``--workers N`` (``ALCABALA_WORKERS``) runs N uvicorn worker processes on one PostgreSQL.
 Each worker has its own runtime and hotlist, kept in step by the change sequence and its
 notifications (:mod:`alcabala.db.notify`). uvicorn starts workers by import string, so each
-builds its app with :func:`app_from_env`: ``Settings.from_env()``, after the parent exported
-what it resolved from its command line (the database URL, the data directory) and created
-the session key file, so every worker has the same configuration. SQLite has one writer:
-there ``--workers`` above 1 is refused before anything starts.
+builds its app with :func:`app_from_env` from the parent's own ``Settings``, handed down
+as JSON (:meth:`Settings.to_json`) after the parent created the session key file: every
+worker runs with exactly the parent's configuration and resolves nothing itself. SQLite
+has one writer: there ``--workers`` above 1 is refused before anything starts.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from alcabala.cli.common import DATABASE_OPTION, settings_for
-from alcabala.config import Settings
+from alcabala.config import INHERITED_ENV, Settings
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -49,20 +49,17 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
 
 
 def app_from_env() -> FastAPI:
-    """The app of one worker process, configured from its environment (uvicorn's factory
-    when ``serve`` runs several workers)."""
+    """The app of one worker process, with the settings its parent handed down (uvicorn's
+    factory when ``serve`` runs several workers)."""
     from alcabala.api.app import create_app
 
-    return create_app(Settings.from_env())
+    return create_app(Settings.inherited())
 
 
 def export_for_workers(settings: Settings) -> None:
-    """Put into this process's environment, which the workers inherit, what ``settings``
-    resolved beyond it: so that :func:`app_from_env` in each worker builds the same
-    settings."""
-    os.environ["ALCABALA_DATABASE_URL"] = settings.database_url
-    os.environ["ALCABALA_DATA_DIR"] = str(settings.data_dir.resolve())
-    os.environ["ALCABALA_WORKERS"] = str(settings.workers)
+    """Hand ``settings``, exactly as this process resolved them (command-line options
+    included), to the workers, which inherit this process's environment."""
+    os.environ[INHERITED_ENV] = settings.replace(data_dir=settings.data_dir.resolve()).to_json()
 
 
 def register(app: typer.Typer) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import typer
 
-from alcabala.config import Settings
+from alcabala.cli.common import settings_for
 
 
 def register(app: typer.Typer) -> None:
@@ -45,7 +45,7 @@ def register(app: typer.Typer) -> None:
         from alcabala.ledger.witness import Witness
         from alcabala.ledger.witness_app import create_witness_app
 
-        directory = state or Settings.from_env().data_dir / "witness"
+        directory = state or settings_for(None).data_dir / "witness"
         with Witness(read_signer(key), log, directory) as server:
             typer.echo(server.verifier_key)
             origins = ", ".join(sorted(server.logs))
