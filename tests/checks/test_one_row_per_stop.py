@@ -23,12 +23,10 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from alcabala.clock import FixedClock
 from alcabala.db.base import Base
 from alcabala.db.engine import make_engine
 from alcabala.db.migrate import alembic_config, upgrade
-
-T0 = "2026-11-30 10:00:00"
-T1 = "2026-11-30 11:00:00"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -63,25 +61,28 @@ def scratch(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         admin.dispose()
 
 
-def _seed_0004(engine: Engine) -> None:
-    """What a 0004 database held after two checks, a camera sighting and a registry search."""
+def _seed_0004(engine: Engine, now: dt.datetime) -> None:
+    """What a 0004 database held after two checks, a camera sighting and a registry search,
+    the first check an hour before ``now`` (the test clock's), the second at ``now``."""
+    t0 = (now - dt.timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S")
+    t1 = now.strftime("%Y-%m-%d %H:%M:%S")
     with engine.begin() as conn:
         run = conn.exec_driver_sql
         run(
             "INSERT INTO agencies (id, code, name, kind, state, created_at, email, language) "
-            f"VALUES (1, 'GNB', 'Guardia', 'police', '', '{T0}', NULL, 'es')"
+            f"VALUES (1, 'GNB', 'Guardia', 'police', '', '{t0}', NULL, 'es')"
         )
         run(
             "INSERT INTO users (id, username, role, agency_id, password_hash, active, "
-            f"created_at) VALUES (1, 'ana', 'officer', 1, NULL, TRUE, '{T0}')"
+            f"created_at) VALUES (1, 'ana', 'officer', 1, NULL, TRUE, '{t0}')"
         )
         run(
             "INSERT INTO checkpoints (id, code, name, road, state, lat, lon, agency_id, "
-            f"created_at) VALUES (1, 'GUA-1', 'Puente', 'T2', 'Guárico', 8.5, -67.5, 1, '{T0}')"
+            f"created_at) VALUES (1, 'GUA-1', 'Puente', 'T2', 'Guárico', 8.5, -67.5, 1, '{t0}')"
         )
         for pk, check_id, at, plate, vin, receipt in (
-            (1, "c-1", T0, "AB123CD", "1M8GDM9AXKP042788", "AAAAA-AAAAA"),
-            (2, "c-2", T1, None, None, "BBBBB-BBBBB"),
+            (1, "c-1", t0, "AB123CD", "1M8GDM9AXKP042788", "AAAAA-AAAAA"),
+            (2, "c-2", t1, None, None, "BBBBB-BBBBB"),
         ):
             run(
                 "INSERT INTO checks (id, check_id, checkpoint_id, officer_id, at, recorded_at, "
@@ -91,8 +92,8 @@ def _seed_0004(engine: Engine) -> None:
             )
         run(
             "INSERT INTO sightings (at, plate, plate_country, vin, checkpoint_id, lat, lon, "
-            f"source, check_id) VALUES ('{T0}', 'AB123CD', 'VE', '1M8GDM9AXKP042788', 1, 8.51, "
-            f"-67.52, 'check', 'c-1'), ('{T1}', 'ZZ999ZZ', 'VE', NULL, NULL, 9.0, -66.0, "
+            f"source, check_id) VALUES ('{t0}', 'AB123CD', 'VE', '1M8GDM9AXKP042788', 1, 8.51, "
+            f"-67.52, 'check', 'c-1'), ('{t1}', 'ZZ999ZZ', 'VE', NULL, NULL, 9.0, -66.0, "
             "'camera', NULL)"
         )
         audit = (
@@ -100,11 +101,11 @@ def _seed_0004(engine: Engine) -> None:
             "subject_kind, subject, checkpoint_id, check_id, reason) VALUES "
         )
         run(
-            audit + f"('{T0}', 1, 'officer', 1, 'web', 'check', 'vehicle', '1M8GDM9AXKP042788', "
-            f"1, 'c-1', 'routine'), ('{T0}', 1, 'officer', 1, 'web', 'check', 'vehicle', "
-            f"'AB123CD', 1, 'c-1', 'routine'), ('{T0}', 1, 'officer', 1, 'web', 'check', "
-            f"'person', 'V1', 1, 'c-1', 'routine'), ('{T1}', 1, 'officer', 1, 'api', 'check', "
-            f"'person', 'V2', 1, 'c-2', 'night stop'), ('{T1}', 1, 'officer', 1, 'api', "
+            audit + f"('{t0}', 1, 'officer', 1, 'web', 'check', 'vehicle', '1M8GDM9AXKP042788', "
+            f"1, 'c-1', 'routine'), ('{t0}', 1, 'officer', 1, 'web', 'check', 'vehicle', "
+            f"'AB123CD', 1, 'c-1', 'routine'), ('{t0}', 1, 'officer', 1, 'web', 'check', "
+            f"'person', 'V1', 1, 'c-1', 'routine'), ('{t1}', 1, 'officer', 1, 'api', 'check', "
+            f"'person', 'V2', 1, 'c-2', 'night stop'), ('{t1}', 1, 'officer', 1, 'api', "
             "'search', 'vehicle', 'AB123CD', NULL, NULL, 'case 7')"
         )
 
@@ -118,8 +119,10 @@ def _rows(engine: Engine, query: str) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in conn.exec_driver_sql(query)]
 
 
-def test_migration_folds_sightings_and_vehicle_audit_into_checks(scratch: Engine) -> None:
-    _seed_0004(scratch)
+def test_migration_folds_sightings_and_vehicle_audit_into_checks(
+    scratch: Engine, clock: FixedClock
+) -> None:
+    _seed_0004(scratch, clock.now())
     upgrade(scratch)
     checks = _rows(
         scratch,
