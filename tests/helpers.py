@@ -44,3 +44,35 @@ def console_login(api: Any, username: str, password: str = PASSWORD) -> tuple[An
     r = sign_in(client, username, password)
     assert r.status_code == 303, r.text
     return client, csrf_of(client.get("/").text)
+
+
+def wait_healthy(url: str, proc: Any, deadline: float, logs: Any) -> None:
+    """Wait until the server process ``proc`` answers ``/healthz`` at ``url``; raise with
+    its ``logs()`` if it exits or ``deadline`` (``time.monotonic``) passes first."""
+    import time
+
+    import httpx
+
+    while True:
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"server did not start: {logs()}")
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+
+
+def stop_processes(procs: list[Any], timeout: float = 20) -> None:
+    """SIGTERM every process (they drain and stop their runtimes), then SIGKILL stragglers."""
+    import subprocess
+
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -32,6 +32,8 @@ from alcabala.context import SYSTEM, Door
 from alcabala.db.engine import make_engine
 from alcabala.identifiers.vin import compute_check_digit
 
+from .helpers import stop_processes, wait_healthy
+
 ON_POSTGRES = pytest.mark.parametrize(
     "db_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
 )
@@ -89,28 +91,14 @@ class Cluster:
         url = f"http://127.0.0.1:{port}"
         self.urls.append(url)
         deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {self.logs()}")
-            try:
-                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                    return url
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
+        wait_healthy(url, proc, deadline, self.logs)
+        return url
 
     def logs(self) -> str:
         return "\n".join(p.read_text(errors="replace") for p in self.tmp.glob("server-*.log"))
 
     def stop(self) -> None:
-        for proc in self.procs:
-            proc.terminate()
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_processes(self.procs, timeout=20)
 
     def register(self, url: str, serial: int) -> str:
         plate = f"AB{serial:03d}CD"

@@ -38,6 +38,8 @@ from alcabala.context import SYSTEM, Door
 from alcabala.db.engine import make_engine, read_session
 from alcabala.db.history import Change, record_change
 
+from ..helpers import stop_processes, wait_healthy
+
 REACH = REFRESH_SECONDS + 2.0  # one refresh interval, and slack for a loaded machine
 OFFICERS = ("ana", "beto", "cara")
 
@@ -93,28 +95,13 @@ class Servers:
             self.urls.append(f"http://127.0.0.1:{port}")
         deadline = time.monotonic() + 60
         for url, proc in zip(self.urls, self.procs, strict=True):
-            while True:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"server did not start: {self.logs()}")
-                try:
-                    if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.1)
+            wait_healthy(url, proc, deadline, self.logs)
 
     def logs(self) -> str:
         return "\n".join(p.read_text(errors="replace") for p in self.tmp.glob("server-*.log"))
 
     def stop(self) -> None:
-        for proc in self.procs:
-            proc.terminate()
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_processes(self.procs, timeout=15)
         self.door.engine.dispose()
 
     def auth(self, name: str) -> dict[str, str]:
