@@ -4,10 +4,9 @@ What: a :class:`RowWriter` writes tuples of column values into one table through
 session's own connection, so the rows are part of the same transaction as everything else
 the import writes (change-sequence entries, history), and are gone if it rolls back:
 
-* PostgreSQL: ``COPY table (columns) FROM STDIN`` through psycopg 3 (``cursor.copy`` and
-  ``write_row`` on the SQLAlchemy connection's ``driver_connection``);
-* SQLite (and anything else): Core ``executemany`` of one compiled ``INSERT`` with a list
-  of parameter tuples (no per-row dictionaries, no per-row statement compilation).
+* through :func:`alcabala.db.bulk_insert.store_tuples`, the one storing path of the bulk
+  writes (the recorder's too): ``COPY`` on PostgreSQL, the driver's ``executemany`` on
+  SQLite, unique violations as SQLAlchemy's ``IntegrityError`` on both.
 
 Values are bound as SQLAlchemy would bind them (each column type's bind processor: aware
 UTC times become naive UTC...); a codec passes constant columns (the import's time stamp)
@@ -36,9 +35,11 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, insert, select
+from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
+
+from alcabala.db.bulk_insert import store_tuples
 
 SQLITE_CACHE_KIB = 256 * 1024
 REBUILD_MIN_ROWS = 50_000
@@ -58,16 +59,10 @@ class RowWriter:
     ) -> None:
         self.session, self.table, self.columns = session, table, tuple(columns)
         self.dialect = session.get_bind().dialect
-        self.copy = self.dialect.name == "postgresql"
         processors = [
             None if name in raw else _processor(table, name, self.dialect) for name in self.columns
         ]
         self.processors = [(i, p) for i, p in enumerate(processors) if p is not None]
-        quote = self.dialect.identifier_preparer
-        names = ", ".join(quote.quote(name) for name in self.columns)
-        self.target = f"{quote.format_table(table)} ({names})"
-        marks = ", ".join("?" for _ in self.columns)
-        self.insert_sql = f"INSERT INTO {self.target} VALUES ({marks})"
 
     def db_value(self, column: str, value: Any) -> Any:
         """``value`` as the database is sent it for ``column`` (for constant columns)."""
@@ -86,23 +81,10 @@ class RowWriter:
         return out
 
     def write(self, rows: list[tuple[Any, ...]]) -> None:
-        """Store ``rows`` (tuples in :attr:`columns` order)."""
-        if not rows:
-            return
-        conn = self.session.connection()
-        rows = self._bound(rows)
-        if self.copy:
-            driver = conn.connection.driver_connection
-            assert driver is not None
-            with driver.cursor() as cursor, cursor.copy(f"COPY {self.target} FROM STDIN") as out:
-                for row in rows:
-                    out.write_row(row)
-        elif self.dialect.paramstyle == "qmark":
-            conn.exec_driver_sql(self.insert_sql, rows)
-        else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-            conn.execute(
-                insert(self.table), [dict(zip(self.columns, r, strict=True)) for r in rows]
-            )
+        """Store ``rows`` (tuples in :attr:`columns` order) through
+        :func:`alcabala.db.bulk_insert.store_tuples` (COPY / executemany)."""
+        if rows:
+            store_tuples(self.session.connection(), self.table, self.columns, self._bound(rows))
 
 
 def _sqlite_indexes(conn: Connection, table: Table) -> list[tuple[str, str]]:

@@ -33,24 +33,35 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Row]) -> None:
     if not rows:
         return
     names = list(rows[0].keys())
-    values = _converted(conn, table, names, rows)
+    if conn.dialect.name not in ("postgresql", "sqlite"):  # any other database SQLAlchemy speaks
+        conn.execute(insert(table), list(rows))
+        return
+    store_tuples(conn, table, names, _converted(conn, table, names, rows))
+
+
+def store_tuples(
+    conn: Connection, table: Table, names: Sequence[str], values: Sequence[tuple[Any, ...]]
+) -> None:
+    """Store ``values``, tuples of database values (bind processors already applied) in
+    ``names`` order, into ``table``: ``COPY`` on PostgreSQL, the driver's ``executemany`` on
+    SQLite. For callers that build tuples themselves (the bulk import's ``RowWriter``)."""
+    if not values:
+        return
     preparer = conn.dialect.identifier_preparer
     quoted = ", ".join(preparer.quote(name) for name in names)
     target = preparer.format_table(table)
     if conn.dialect.name == "postgresql":
         _copy(conn, f"COPY {target} ({quoted}) FROM STDIN", values)
-    elif conn.dialect.name == "sqlite":
-        marks = ", ".join("?" for _ in names)
-        statement = f"INSERT INTO {target} ({quoted}) VALUES ({marks})"
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.executemany(statement, values)
-        except sqlite3.IntegrityError as exc:
-            raise IntegrityError(statement, None, exc) from exc
-        finally:
-            cursor.close()
-    else:  # any other database SQLAlchemy speaks
-        conn.execute(insert(table), list(rows))
+        return
+    marks = ", ".join("?" for _ in names)
+    statement = f"INSERT INTO {target} ({quoted}) VALUES ({marks})"
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(statement, values)
+    except sqlite3.IntegrityError as exc:
+        raise IntegrityError(statement, None, exc) from exc
+    finally:
+        cursor.close()
 
 
 def _converted(
@@ -78,7 +89,7 @@ def _converted(
     return [tuple(convert(i, row[names[i]]) for i in indexes) for row in rows]
 
 
-def _copy(conn: Connection, statement: str, values: list[tuple[Any, ...]]) -> None:
+def _copy(conn: Connection, statement: str, values: Sequence[tuple[Any, ...]]) -> None:
     import psycopg
 
     raw = conn.connection.driver_connection
