@@ -24,7 +24,7 @@ from alcabala.config import Settings
 from alcabala.context import SYSTEM, Door
 from alcabala.db import notify
 from alcabala.db.engine import make_engine
-from alcabala.db.history import Change, record_change
+from alcabala.db.history import Change
 
 ON_POSTGRES = pytest.mark.parametrize(
     "db_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
@@ -47,7 +47,7 @@ def received(conn: psycopg.Connection[Any], wait: float = 0.5) -> int:
 def write_changes(door: Door, count: int, fail: bool = False) -> None:
     with door.write(SYSTEM) as ctx:
         for i in range(count):
-            record_change(ctx.session, "vehicle", i + 1, ctx.now())
+            ctx.session.add(Change(entity="vehicle", entity_id=i + 1, at=ctx.now()))
             ctx.session.flush()  # several flushes: still one notification
         if fail:
             raise RuntimeError("rolled back")

@@ -12,12 +12,14 @@ import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from alcabala.accounts.models import AuditEntry, User
 from alcabala.db.engine import read_session
+from alcabala.ledger.integrator import integrate
 
 from ..helpers import post
+from ..ledger.test_integrator import ORIGIN, SIGNER
 from .test_roles import app_routes
 
 VIN, PLATE, NID = "1M8GDM9AXKP042788", "AB123CD", "V7654321"
@@ -34,12 +36,23 @@ PERSONAL: dict[str, tuple[str, str, str]] = {
     "/v1/records/due": ("supervisor", "vehicle", VIN),
     "/v1/audit": ("auditor", "vehicle", VIN),
     "/v1/public/vehicles/{vin_or_plate}": ("", "vehicle", PLATE),
+    # The proof carries the receipt's record (plate, VIN): its holder's read is audited.
+    "/v1/receipts/{code}/proof": ("", "vehicle", PLATE),
 }
-NAMELESS = {"/v1/checkpoints", "/v1/receipts/{code}", "/healthz"}
+# The log's read API names nobody: entries hold only salted commitments.
+NAMELESS = {
+    "/v1/checkpoints",
+    "/v1/receipts/{code}",
+    "/healthz",
+    "/log/checkpoint",
+    "/log/tile/{path:path}",
+    "/v1/log/proofs/inclusion",
+    "/v1/log/proofs/consistency",
+}
 
 
 @pytest.fixture
-def world(api: Any) -> dict[str, str]:
+def world(api: Any, engine: Engine) -> dict[str, str]:
     """A stolen car, a wanted person, a permit and a check that hit both; returns path values."""
     post(api, "/v1/vehicles", "registrar", {"vin": VIN, "plate": PLATE})
     report = post(
@@ -80,7 +93,10 @@ def world(api: Any) -> dict[str, str]:
         headers=api.auth_for("officer"),
     )  # fmt: skip
     assert r.status_code == 200 and r.json()["verdict"] == "hit", r.text
+    while integrate(engine, SIGNER, ORIGIN, api.clock) is not None:
+        pass  # the check's log entry, so that its receipt has a proof
     return {
+        "code": r.json()["receipt"],
         "vin": VIN,
         "report_id": str(report["id"]),
         "country": "VE",

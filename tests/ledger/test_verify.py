@@ -269,7 +269,8 @@ def test_records_edited_with_plain_sql_no_longer_match_their_commitment(
 # -- the command -----------------------------------------------------------------------------
 def run(db_url: str, *args: str, **env: str) -> tuple[int, str, str]:
     variables = {"ALCABALA_DATABASE_URL": db_url, "ALCABALA_LOG_ORIGIN": ORIGIN, **env}
-    result = runner.invoke(app, ["log", "verify", *args], env=variables)
+    # Its entries refer to records of a table of its own: the log alone is checked here.
+    result = runner.invoke(app, ["log", "verify", "--no-records", *args], env=variables)
     return result.exit_code, result.stdout, result.stderr
 
 

@@ -60,7 +60,7 @@ def user_changed(door: Door, username: str) -> None:
     revoke, re-password or deactivate; this makes the test independent of which does)."""
     with door.write(SYSTEM) as ctx:
         user = get_user(ctx.session, username)
-        record_change(ctx.session, "user", user.id, ctx.now())
+        record_change(ctx.session, "user", user, ctx.now())
 
 
 def revoke(door: Door, username: str) -> None:

@@ -137,7 +137,7 @@ class Servers:
         """The change row the accounts services write (here by hand, for a change made
         behind their back)."""
         with self.door.write(SYSTEM) as ctx:
-            record_change(ctx.session, "user", get_user(ctx.session, name).id, ctx.now())
+            record_change(ctx.session, "user", get_user(ctx.session, name), ctx.now())
 
     def refused_everywhere_within(self, name: str, seconds: float) -> float:
         start = time.monotonic()

@@ -25,6 +25,8 @@ POLICY: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("GET", "/"): PUBLIC,
     ("GET", "/lookup"): PUBLIC,
     ("GET", "/receipt"): PUBLIC,
+    ("GET", "/registro"): PUBLIC,
+    ("POST", "/registro"): PUBLIC,
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,
     ("POST", "/logout"): PUBLIC,

@@ -24,7 +24,9 @@ from alcabala.accounts.models import AuditEntry, Role, User
 from alcabala.checkpoints.models import Checkpoint
 from alcabala.checks.models import Check
 from alcabala.context import Ctx
+from alcabala.db.base import table_of
 from alcabala.errors import ValidationError
+from alcabala.ledger.records import log_changes
 
 #: Roles whose every lookup must say why (a stop's reason, a case number...).
 REASON_REQUIRED = frozenset({Role.OFFICER.value, Role.REGISTRAR.value})
@@ -51,23 +53,25 @@ def audit_lookup(
     check_id: str | None = None,
     reason: str = "",
 ) -> None:
-    """One audit row: ``ctx.actor`` looked up ``subject`` (a VIN, plate or national ID)."""
+    """One audit row: ``ctx.actor`` looked up ``subject`` (a VIN, plate or national ID), and
+    its entry in the tamper-evident log (``audit.<action>``), in the same transaction."""
     actor = ctx.actor
-    ctx.session.add(
-        AuditEntry(
-            at=ctx.now(),
-            user_id=actor.id,
-            role=None if actor.is_system else actor.role,
-            agency_id=actor.agency_id,
-            client=actor.client,
-            action=action,
-            subject_kind=subject_kind,
-            subject=subject[:40],
-            checkpoint_id=actor.checkpoint_id,
-            check_id=check_id,
-            reason=reason.replace("\x00", "")[:MAX_REASON],
-        )
+    entry = AuditEntry(
+        at=ctx.now(),
+        user_id=actor.id,
+        role=None if actor.is_system else actor.role,
+        agency_id=actor.agency_id,
+        client=actor.client,
+        action=action,
+        subject_kind=subject_kind,
+        subject=subject[:40],
+        checkpoint_id=actor.checkpoint_id,
+        check_id=check_id,
+        reason=reason.replace("\x00", "")[:MAX_REASON],
     )
+    ctx.session.add(entry)
+    ctx.session.flush()
+    log_changes(ctx.session, "audit", table_of(AuditEntry), [entry.id], entry.at, action)
 
 
 @dataclass(frozen=True)

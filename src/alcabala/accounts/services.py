@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 from alcabala.accounts.models import Agency, AgencyKind, ApiToken, Role, User
 from alcabala.accounts.passwords import DEFAULT_HASHER
 from alcabala.accounts.sessions import end_user_sessions
-from alcabala.db.base import NOW
+from alcabala.db.base import NOW, table_of
 from alcabala.db.history import record_change
 from alcabala.errors import ConflictError, NotFoundError, ValidationError
+from alcabala.ledger.records import log_changes
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 AGENCY_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,19}$")
@@ -93,6 +94,9 @@ def add_user(
         user.password_hash = _hash_password(password, hasher)
     session.add(user)
     session.flush()
+    # Logged, but not on the change sequence: a "user" change drops the user's cached tokens
+    # in every process, and a new user has none to drop (the notice would race its first use).
+    log_changes(session, "user", table_of(User), [user.id], user.created_at, "created")
     return user, issue_token(session, user)
 
 
@@ -125,7 +129,7 @@ def _now(session: Session, now: dt.datetime | None) -> dt.datetime:
 def _user_changed(session: Session, user: User, now: dt.datetime, ended: str) -> None:
     """End the user's console sessions and tell every process the user changed."""
     end_user_sessions(session, user.id, now, ended)
-    record_change(session, "user", user.id, now)
+    record_change(session, "user", user, now, "changed")
 
 
 def set_password(

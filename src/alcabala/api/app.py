@@ -4,7 +4,8 @@ Domains own their routes (``<domain>/routes.py``) and the request dependencies l
 them (:mod:`alcabala.accounts.deps`); the per-process state is
 :class:`alcabala.checks.runtime.Runtime`. This module builds one of each from one
 :class:`~alcabala.config.Settings` and one clock, installs the error handlers, includes every
-router, mounts the console and starts the background work (hotlist refresh, sweeps, outbox).
+router, mounts the console and starts the background work (hotlist refresh, sweeps, outbox,
+and the log's integrator when the log has a key).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from alcabala.clock import SYSTEM_CLOCK, Clock
 from alcabala.config import Settings
 from alcabala.context import Door
 from alcabala.db.engine import make_engine
+from alcabala.ledger.integrator import integrator_for
+from alcabala.ledger.keystore import key_path
 from alcabala.notifications.sender import OutboxSender
 
 API_DESCRIPTION = """
@@ -43,6 +46,9 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
     runtime = Runtime(door)
     outbox = OutboxSender(door.engine, settings, clock)
     runtime.services.append((outbox.start, outbox.stop))
+    if key_path(settings).exists():  # without a key entries wait, pending, for one
+        integrator = integrator_for(door.engine, settings, clock)
+        runtime.services.append((integrator.start, integrator.stop))
     hash_pool = HashPool.for_settings(settings)
 
     @asynccontextmanager

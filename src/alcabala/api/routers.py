@@ -8,6 +8,7 @@ from alcabala.accounts.routes import router as audit
 from alcabala.checkpoints.routes import router as checkpoints
 from alcabala.checks.routes import public as public_receipts
 from alcabala.checks.routes import router as checks
+from alcabala.ledger.routes import router as log
 from alcabala.livestock.routes import router as livestock
 from alcabala.persons.routes import router as persons
 from alcabala.records.routes import router as records
@@ -24,4 +25,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     audit,
     public_vehicles,
     public_receipts,
+    log,
 )

@@ -19,11 +19,12 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import pydantic
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from alcabala.context import Ctx
 from alcabala.errors import Error, NotFoundError, ValidationError
+from alcabala.ledger.records import log_changes
 
 
 class RowProblems(Exception):
@@ -69,6 +70,14 @@ class Codec(abc.ABC):
     #: A large import into this table may drop its secondary indexes and build them again
     #: at the end (SQLite; see :mod:`alcabala.bulk.copy`).
     rebuild_indexes: ClassVar[bool] = False
+    #: The change-sequence entity of the kind's records: each one imported is logged as
+    #: ``<entity>.created`` (:mod:`alcabala.ledger.records`); None for reference data.
+    entity: ClassVar[str | None] = None
+    #: The natural key of :attr:`model`'s rows, to find stored payloads again when they are
+    #: dicts or tuples (ORM payloads carry their ids after the flush).
+    key: ClassVar[tuple[str, ...]] = ()
+    #: The columns of a tuple payload, in order (the ``RowWriter`` codecs).
+    columns: ClassVar[tuple[str, ...]] = ()
 
     @abc.abstractmethod
     def export(self, session: Session) -> Iterator[dict[str, Any]]:
@@ -84,6 +93,38 @@ class Codec(abc.ABC):
 
     def prepare(self, session: Session) -> None:  # noqa: B027 (an optional hook)
         """Load what ``convert`` needs (lookups, existing keys) once per import."""
+
+    def store_logged(self, session: Session, payloads: list[Any]) -> None:
+        """:meth:`store` the batch, then append each new record to the log, in the same
+        transaction (the import is all-or-nothing, its log entries with it)."""
+        self.store(session, payloads)
+        if self.entity is not None and payloads:
+            table = self.model.__table__
+            log_changes(session, self.entity, table, self.stored_ids(session, payloads),
+                        self.ctx.now(), "created")  # fmt: skip
+
+    def stored_ids(self, session: Session, payloads: list[Any]) -> list[Any]:
+        """The ids of the rows just stored from ``payloads``, in payload order."""
+        first = payloads[0]
+        if not isinstance(first, dict | tuple):
+            session.flush()
+            return [p.id for p in payloads]
+        if isinstance(first, dict):
+            keys = [tuple(p[k] for k in self.key) for p in payloads]
+        else:
+            at = [self.columns.index(k) for k in self.key]
+            keys = [tuple(p[i] for i in at) for p in payloads]
+        table = self.model.__table__
+        cols = [table.c[k] for k in self.key]
+        found: dict[tuple[Any, ...], Any] = {}
+        for start in range(0, len(keys), 5_000):
+            chunk = keys[start : start + 5_000]
+            where = (
+                cols[0].in_([k[0] for k in chunk]) if len(cols) == 1 else tuple_(*cols).in_(chunk)
+            )
+            for row in session.execute(select(table.c.id, *cols).where(where)):
+                found[tuple(row[1:])] = row[0]
+        return [found[k] for k in keys]
 
     @abc.abstractmethod
     def convert(self, row: dict[str, Any]) -> Any:

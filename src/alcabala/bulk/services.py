@@ -145,7 +145,8 @@ class _Run:
         codecs whose storing does not share the session with resolving: ``parallel``)."""
         pending: deque[tuple[list[int], list[dict[str, Any]], Future[list[Any]]]] = deque()
         self.storer = Storer(
-            lambda batch: self.codec.store(self.session, batch), background=self.codec.parallel
+            lambda batch: self.codec.store_logged(self.session, batch),
+            background=self.codec.parallel,
         )
         try:
             for lines, rows in chunks:

@@ -21,6 +21,8 @@ class CheckpointCodec(Codec):
     fields = ("code", "name", "road", "state", "lat", "lon", "agency")
 
     model = Checkpoint
+    entity = "checkpoint"
+    key = ("code",)
 
     def export(self, session: Session) -> Iterator[dict[str, Any]]:
         rows = session.execute(

@@ -29,7 +29,7 @@ def add_checkpoint(ctx: Ctx, data: CheckpointIn) -> Checkpoint:
     )
     session.add(checkpoint)
     session.flush()
-    record_change(session, "checkpoint", checkpoint.id, ctx.now())
+    record_change(session, "checkpoint", checkpoint, ctx.now(), "created")
     return checkpoint
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
 
 from alcabala.accounts.deps import DoorDep, PublicLimit, Reading, RecordId, require, token_hash
 from alcabala.accounts.models import Role
-from alcabala.checks import hits, services
+from alcabala.checks import hits, proofs, services
 from alcabala.checks.pending import hit_out
 from alcabala.checks.runtime import Runtime
 from alcabala.checks.schemas import (
@@ -20,7 +21,7 @@ from alcabala.checks.schemas import (
     StopIn,
     VerdictOut,
 )
-from alcabala.context import Actor
+from alcabala.context import SYSTEM, Actor
 
 router = APIRouter(prefix="/v1", tags=["checks"])
 public = APIRouter(prefix="/v1", tags=["public"])
@@ -100,3 +101,36 @@ def deny_hit(hit_id: RecordId, body: HitDecisionIn, user: HitAnswerer, door: Doo
 )
 def get_receipt(code: str, session: Reading) -> ReceiptOut:
     return services.receipt(session, code)
+
+
+PUBLIC = SYSTEM.via("api")
+
+
+@public.get(
+    "/receipts/{code}/proof",
+    summary="A stop receipt's proof, to verify offline (no login; c2sp.org/tlog-proof)",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/plain": {}}, "description": "The .tlog-proof file"},
+        404: {"description": "No stop has this receipt code (`not_found`, field `code`)"},
+        503: {"description": "Recorded, not in a checkpoint yet (`not_logged_yet`, Retry-After)"},
+    },
+    dependencies=[PublicLimit],
+)
+def get_receipt_proof(code: str, door: DoorDep, download: bool = False) -> Response:
+    """The C2SP tlog proof that the stop's record is in the log: the record and its salt,
+    the entry's index, its inclusion proof and the latest signed checkpoint with its
+    witnesses' cosignatures. Check it with ``alcabala log verify-proof FILE --vkey VKEY``.
+    ``?download=1`` names it ``receipt-<code>.tlog-proof``. A stop recorded a moment ago
+    may not be in a checkpoint yet: 503 ``not_logged_yet`` with ``Retry-After: 1``. The
+    proof's record holds the plate and VIN: each proof given is an audited read."""
+    try:
+        with door.lookup(PUBLIC) as ctx:
+            proof = proofs.receipt_proof(ctx, code)
+    except proofs.NotLoggedYet as exc:
+        retry = {"Retry-After": str(proofs.RETRY_AFTER), "Cache-Control": "no-store"}
+        return JSONResponse(exc.to_dict(), status_code=exc.http_status, headers=retry)
+    headers = {"Cache-Control": "no-store"}
+    if download:
+        headers["Content-Disposition"] = f'attachment; filename="{proof.filename}"'
+    return Response(proof.text, media_type="text/plain; charset=utf-8", headers=headers)

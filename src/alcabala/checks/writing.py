@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alcabala.accounts.models import Agency, ApiToken, AuditEntry, User
+from alcabala.checks.logged import entries_of
 from alcabala.checks.models import Check, Hit, HitStatus, HitTransition
 from alcabala.checks.pending import (
     CHECK_ID_TAKEN,
@@ -37,6 +38,7 @@ from alcabala.checks.schemas import VerdictOut
 from alcabala.db.base import table_of
 from alcabala.db.bulk_insert import insert_rows
 from alcabala.errors import AuthError, Error
+from alcabala.ledger.models import append_many
 
 log = logging.getLogger("alcabala.checks.recorder")
 
@@ -157,7 +159,8 @@ def _unique_receipts(session: Session, rows: list[PendingCheck]) -> None:
 
 def _insert(session: Session, rows: list[PendingCheck]) -> dict[str, list[int]]:
     """Insert ``rows``: one check row per stop (also the sighting of its plate and VIN and the
-    vehicle's audit entry), one audit row per person looked up, and the hits; returns the
+    vehicle's audit entry), one audit row per person looked up, one log entry per stop
+    (covering those lookups: :mod:`alcabala.checks.logged`), and the hits; returns the
     hit ids. ``COPY`` on PostgreSQL, ``executemany`` on SQLite (:mod:`alcabala.db.bulk_insert`).
     """
     conn = session.connection()
@@ -207,8 +210,14 @@ def _insert(session: Session, rows: list[PendingCheck]) -> dict[str, list[int]]:
         for national_id in p.national_ids
     ]
     insert_rows(conn, table_of(AuditEntry), people)
+    append_many(session, entries_of(rows, _agency_codes(session)))
     with_hits = [p for p in rows if p.hits]
     return _insert_hits(session, with_hits) if with_hits else {}
+
+
+def _agency_codes(session: Session) -> dict[int, str]:
+    """Agency id → code, for the check entries (a handful of rows, read per batch)."""
+    return {id_: code for id_, code in session.execute(select(Agency.id, Agency.code))}
 
 
 def _insert_hits(session: Session, rows: list[PendingCheck]) -> dict[str, list[int]]:

@@ -5,17 +5,20 @@ row to that record's transition table (from, to, actor, time, reason), and one r
 global ``changes`` sequence, which in-memory indexes (the checkpoint hotlist) follow to
 refresh incrementally instead of rebuilding. On PostgreSQL the transaction that appends to
 ``changes`` also notifies the channel ``alcabala_changes`` at its commit, so that the other
-processes refresh at once (:mod:`alcabala.db.notify`, installed on every engine).
+processes refresh at once (:mod:`alcabala.db.notify`, installed on every engine). The same
+call appends the change to the tamper-evident log (:mod:`alcabala.ledger`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
 from alcabala.db.base import Base, utcnow
+from alcabala.ledger.records import log_changes
 
 
 class TransitionMixin:
@@ -46,6 +49,15 @@ class Change(Base):
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-def record_change(session: Session, entity: str, entity_id: int, at: dt.datetime) -> None:
-    """Append ``entity``/``entity_id`` to the change sequence inside the current transaction."""
-    session.add(Change(entity=entity, entity_id=entity_id, at=at))
+def record_change(
+    session: Session, entity: str, record: Any, at: dt.datetime, what: str = "changed"
+) -> None:
+    """Append ``record`` (a stored row of ``entity``) to the change sequence, and its new
+    state to the tamper-evident log as ``<entity>.<what>``, inside the current transaction.
+
+    ``what`` is the record's new state after a transition, ``created`` for a new record,
+    ``changed`` otherwise. The log entry commits to the row as stored (read back after a
+    flush), so ``alcabala log verify`` can later tell whether it was edited behind the
+    services' back (:mod:`alcabala.ledger.records`)."""
+    session.add(Change(entity=entity, entity_id=record.id, at=at))
+    log_changes(session, entity, type(record).__table__, [record.id], at, what)

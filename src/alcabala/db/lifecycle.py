@@ -93,7 +93,7 @@ def transition(
         )
     )
     session.flush()
-    record_change(session, lifecycle.entity, record.id, at)
+    record_change(session, lifecycle.entity, record, at, target)
 
 
 def log_creation(
@@ -119,4 +119,4 @@ def log_creation(
             at=at,
         )
     )
-    record_change(session, lifecycle.entity, record.id, at)
+    record_change(session, lifecycle.entity, record, at, "created")

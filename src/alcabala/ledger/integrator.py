@@ -14,7 +14,9 @@ the one writer lock; on PostgreSQL it first takes ``pg_try_advisory_xact_lock`` 
 returns None at once if another process holds it. :class:`Integrator` runs it on a
 thread, every :data:`INTERVAL` seconds while entries are pending (a checkpoint at least
 once a second while they arrive), and straight on while a backlog remains;
-:func:`integrator_for` builds one from ``Settings`` for the server's runtime.
+:func:`integrator_for` builds one from ``Settings`` for the server's runtime, with the
+witnesses of ``Settings.witnesses`` attached (:mod:`alcabala.ledger.witnessing`: each new
+checkpoint goes to them off this thread, and their cosignatures join its stored note).
 
 Why entries are numbered by id, not by commit: on PostgreSQL a lower id may commit after
 a higher one; it is simply integrated in a later round, so indices stay dense and a
@@ -39,10 +41,12 @@ from alcabala.db.engine import read_session, unit_of_work
 from alcabala.ledger.checkpoint import Checkpoint
 from alcabala.ledger.errors import ProofError
 from alcabala.ledger.keys import Signer
-from alcabala.ledger.keystore import load_signer
+from alcabala.ledger.keystore import load_signer, verifier_keys
 from alcabala.ledger.merkle import leaf_hash
 from alcabala.ledger.models import LogCheckpoint, LogEntry, LogTile
 from alcabala.ledger.tiles import TileError, TileWriter, edge_tiles
+from alcabala.ledger.witness_client import witness_policy
+from alcabala.ledger.witnessing import Witnessing
 
 __all__ = ["DEFAULT_MAX_ENTRIES", "INTERVAL", "Integrator", "integrate", "integrator_for"]
 
@@ -173,8 +177,9 @@ def _write_tiles(
 
 class Integrator:
     """:func:`integrate` on a daemon thread: every ``interval`` seconds, at once while a
-    backlog remains. ``on_checkpoint`` callbacks get each new checkpoint (the witnesses'
-    submission will hang there). Errors are logged and retried, never fatal."""
+    backlog remains. ``on_checkpoint`` callbacks get each new checkpoint, on this thread
+    (keep them quick); ``witnessing``, when set, is started and stopped with it. Errors are
+    logged and retried, never fatal."""
 
     def __init__(
         self,
@@ -190,6 +195,8 @@ class Integrator:
         self.interval = interval
         self.max_entries = max_entries
         self.on_checkpoint: list[Callable[[Checkpoint], None]] = []
+        #: The witnesses' submitter (:func:`integrator_for` sets it when there are any).
+        self.witnessing: Witnessing | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()  # one integration at a time from this process
@@ -213,9 +220,11 @@ class Integrator:
         return self._thread is not None and self._thread.is_alive()
 
     def start(self) -> None:
-        """Start the thread (does nothing if it runs)."""
+        """Start the thread, and the witnessing's (does nothing if it runs)."""
         if self.running:
             return
+        if self.witnessing is not None:
+            self.witnessing.start()
         self._stop = threading.Event()
         self._thread = threading.Thread(
             target=self._loop, args=(self._stop,), name="alcabala-integrator", daemon=True
@@ -228,6 +237,8 @@ class Integrator:
         thread, self._thread = self._thread, None
         if thread is not None:
             thread.join(timeout)
+        if self.witnessing is not None:
+            self.witnessing.stop()
 
     def _loop(self, stop: threading.Event) -> None:
         while not stop.is_set():
@@ -248,5 +259,11 @@ class Integrator:
 
 def integrator_for(engine: Engine, settings: Settings, clock: Clock) -> Integrator:
     """The integrator of ``settings``' log: its key (:func:`load_signer`, which raises
-    :class:`~alcabala.ledger.keystore.KeyFileError` without one) and origin."""
-    return Integrator(engine, load_signer(settings), settings.log_origin, clock)
+    :class:`~alcabala.ledger.keystore.KeyFileError` without one) and origin, and, when
+    ``settings.witnesses`` is set, the :class:`Witnessing` that sends them checkpoints."""
+    integrator = Integrator(engine, load_signer(settings), settings.log_origin, clock)
+    if settings.witnesses:
+        witnessing = Witnessing(engine, witness_policy(settings), verifier_keys(settings))
+        integrator.witnessing = witnessing
+        integrator.on_checkpoint.append(witnessing)
+    return integrator

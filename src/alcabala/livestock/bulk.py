@@ -59,6 +59,8 @@ class PremisesCodec(Codec):
     )
 
     model = Premises
+    entity = "premises"
+    key = ("code",)
 
     def export(self, session: Session) -> Iterator[dict[str, Any]]:
         rows = session.execute(
@@ -105,6 +107,8 @@ class BrandCodec(Codec):
     fields = ("mark", "premises", "registered_at")
 
     model = Brand
+    entity = "brand"
+    key = ("mark",)
 
     def export(self, session: Session) -> Iterator[dict[str, Any]]:
         rows = session.execute(
@@ -169,6 +173,7 @@ class PermitCodec(Codec):
     )
 
     model = Permit
+    entity = "permit"
 
     def export(self, session: Session) -> Iterator[dict[str, Any]]:
         premises = {id_: code for code, id_ in _premises_ids(session).items()}
@@ -282,6 +287,7 @@ class LivestockTheftCodec(Codec):
     )
 
     model = LivestockTheft
+    entity = "livestock_theft"
 
     def export(self, session: Session) -> Iterator[dict[str, Any]]:
         premises = {id_: code for code, id_ in _premises_ids(session).items()}

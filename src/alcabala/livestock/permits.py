@@ -73,7 +73,7 @@ def register_premises(ctx: Ctx, data: PremisesIn) -> Premises:
         premises.owner = get_or_register_person(ctx, data.owner_national_id, data.owner_country)
     session.add(premises)
     session.flush()
-    record_change(session, "premises", premises.id, ctx.now())
+    record_change(session, "premises", premises, ctx.now(), "created")
     return premises
 
 
@@ -91,7 +91,7 @@ def register_brand(ctx: Ctx, data: BrandIn) -> Brand:
     )
     session.add(brand)
     session.flush()
-    record_change(session, "brand", brand.id, ctx.now())
+    record_change(session, "brand", brand, ctx.now(), "created")
     return brand
 
 

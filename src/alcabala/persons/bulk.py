@@ -32,6 +32,8 @@ class PersonCodec(Codec):
     fields = ("national_id", "country", "given_names", "surnames", "birth_date")
 
     model = Person
+    entity = "person"
+    key = ("country", "national_id")
 
     def export(self, session: Session) -> Iterator[dict[str, Any]]:
         query = select(Person).order_by(Person.country, Person.national_id)
@@ -98,6 +100,7 @@ class WarrantCodec(Codec):
     )
 
     model = Warrant
+    entity = "warrant"
 
     def export(self, session: Session) -> Iterator[dict[str, Any]]:
         rows = session.execute(

@@ -47,7 +47,7 @@ def register_person(ctx: Ctx, data: PersonIn) -> Person:
     person = Person(**data.model_dump())
     s.add(person)
     s.flush()
-    record_change(s, "person", person.id, ctx.now())
+    record_change(s, "person", person, ctx.now(), "created")
     return person
 
 

@@ -72,6 +72,8 @@ class VehicleCodec(Codec):
     )
 
     model = Vehicle
+    entity = "vehicle"
+    key = ("vin",)
 
     def export(self, session: Session) -> Iterator[dict[str, Any]]:
         query = (
@@ -173,6 +175,7 @@ class StolenReportCodec(Codec):
     )
 
     model = StolenReport
+    entity = "stolen_report"
 
     def export(self, session: Session) -> Iterator[dict[str, Any]]:
         rows = session.execute(
@@ -247,6 +250,8 @@ class RetirementCodec(Codec):
     fields = ("vin", "kind", "retired_at", "agency", "reference", "notes")
 
     model = Retirement
+    entity = "retirement"
+    key = ("vehicle_id",)
 
     def export(self, session: Session) -> Iterator[dict[str, Any]]:
         rows = session.execute(

@@ -94,7 +94,7 @@ def register_vehicle(ctx: Ctx, data: VehicleIn) -> Vehicle:
         vehicle.owner_agency = get_agency(s, data.owner_agency, field="owner_agency")
     s.add(vehicle)
     s.flush()
-    record_change(s, "vehicle", vehicle.id, ctx.now())
+    record_change(s, "vehicle", vehicle, ctx.now(), "created")
     return vehicle
 
 
@@ -230,7 +230,7 @@ def retire_vehicle(ctx: Ctx, vin: str, data: RetirementIn) -> Retirement:
     )
     s.add(retirement)
     s.flush()
-    record_change(s, "retirement", retirement.id, ctx.now())
+    record_change(s, "retirement", retirement, ctx.now(), "created")
     return retirement
 
 

@@ -31,6 +31,7 @@ from alcabala.accounts.passwords import HashPool
 from alcabala.checks.runtime import Runtime
 from alcabala.errors import AuthError, Error, ForbiddenError
 from alcabala.web import checks, livestock, oversight, persons, public, records, vehicles
+from alcabala.web import log as log_page
 from alcabala.web import session as session_routes
 from alcabala.web.context import WebContext, session_cookie
 from alcabala.web.forms import ERROR_HEADER, INVALID
@@ -42,6 +43,7 @@ STATIC = Path(__file__).parent / "static"
 API_PREFIXES = ("/v1/", "/docs", "/redoc", "/openapi.json", "/healthz")
 ROUTERS = (
     public.router,
+    log_page.router,
     session_routes.router,
     checks.router,
     vehicles.router,

@@ -3,14 +3,17 @@
 They tell exactly what the public API tells and nothing personal: the lookup answers only
 no report / reported stolen / recovered (:func:`alcabala.vehicles.lookups.public_status`,
 which also does the one cleaning of the query and audits it), a receipt only its date,
-checkpoint and verdict class. Both are rate-limited per address with the runtime's
-``public_limit``, as in the API.
+checkpoint and verdict class, with a link to the receipt's proof file
+(``GET /v1/receipts/{code}/proof``) and the same link as a QR code. Both are
+rate-limited per address with the runtime's ``public_limit``, as in the API.
 """
 
 from __future__ import annotations
 
+import segno
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from markupsafe import Markup
 
 from alcabala.accounts.deps import DoorDep, public_limit
 from alcabala.checks import services as checks
@@ -93,4 +96,20 @@ def receipt(request: Request, door: DoorDep, code: str = "") -> Response:
             errors=errors,
         )
     verdict = t.gettext(VERDICT_TEXT.get(found.verdict, found.verdict))
-    return render(request, "public/receipt.html", code=code, result=found, verdict=verdict)
+    proof_url = f"{str(request.base_url).rstrip('/')}/v1/receipts/{found.receipt}/proof"
+    return render(
+        request,
+        "public/receipt.html",
+        code=code,
+        result=found,
+        verdict=verdict,
+        proof_url=proof_url,
+        proof_qr=qr_svg(proof_url, t.gettext("QR code of the receipt's proof")),
+    )
+
+
+def qr_svg(text: str, title: str) -> Markup:
+    """``text`` as a QR code, an inline SVG (no script, no style: the CSP allows it)."""
+    code = segno.make(text, error="m")
+    svg = code.svg_inline(scale=4, border=2, title=title, svgclass="qr", lineclass=None)
+    return Markup(svg)  # segno's own markup; it escapes the title
