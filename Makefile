@@ -26,6 +26,7 @@ demo: install
 	@echo "Demo users, all with the password alcabala-demo:"
 	@echo "  oficial (officer, GNB)  registro (registrar, CICPC)  ganaderia (livestock, INSAI)"
 	@echo "  supervisor (supervisor, GNB)  auditor (auditor)  admin (admin)  tribunal (court, TSJ-GUA)"
+	@echo "  defensoria (oversight, DDP: complaints)"
 	$(BIN)/alcabala serve --host $(HOST) --port $(PORT)
 
 # The browser tests drive Debian's Chromium through Playwright (no browser download).

@@ -196,7 +196,16 @@ def wipe(engine: Engine) -> None:
             conn.execute(table.delete())
 
 
-ROLES = ("officer", "registrar", "livestock", "supervisor", "auditor", "admin", "court")
+ROLES = (
+    "officer",
+    "registrar",
+    "livestock",
+    "supervisor",
+    "auditor",
+    "admin",
+    "court",
+    "oversight",
+)
 
 
 @pytest.fixture
@@ -218,6 +227,7 @@ def api(engine: Engine, settings: Settings, clock: FixedClock) -> Iterator[Any]:
         add_agency(session, "GNB", "Guardia Nacional Bolivariana", "police")
         add_agency(session, "TSJ-GUA", "Circuito Judicial Penal de Guárico", "court")
         add_agency(session, "INSAI", "Instituto Nacional de Salud Agrícola Integral", "livestock")
+        add_agency(session, "DDP", "Defensoría del Pueblo", "oversight")
         add_checkpoint(
             ctx,
             CheckpointIn(
@@ -237,6 +247,7 @@ def api(engine: Engine, settings: Settings, clock: FixedClock) -> Iterator[Any]:
                 "livestock": "INSAI",
                 "supervisor": "GNB",
                 "court": "TSJ-GUA",
+                "oversight": "DDP",
             }.get(role)
             _, tokens[role] = add_user(session, role, role, agency)
     with TestClient(create_app(settings, clock)) as client:

@@ -1,10 +1,37 @@
-"""Small helpers shared by the HTTP tests: a JSON post that checks its status, and a console
-client signed in through the real login form (with its CSRF token)."""
+"""Small helpers shared by the HTTP tests: a JSON post that checks its status, a console
+client signed in through the real login form (with its CSRF token), and a coroutine run on
+an event loop of its own."""
 
 from __future__ import annotations
 
+import asyncio
 import re
-from typing import Any
+import threading
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run(coroutine)`` on a thread of its own: the browser tests' Playwright keeps
+    an event loop running on the main thread of the worker, where ``asyncio.run`` refuses."""
+    result: list[T] = []
+    failure: list[BaseException] = []
+
+    def main() -> None:
+        try:
+            result.append(asyncio.run(coroutine))
+        except BaseException as exc:  # re-raised on the caller's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=main, name="test-event-loop")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+    return result[0]
+
 
 PASSWORD = "correct-horse-battery"
 

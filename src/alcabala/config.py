@@ -41,6 +41,8 @@ POSITIVE = (
     "login_backoff_seconds",
     "login_lock_minutes",
     "workers",
+    "complaint_overdue_days",
+    "complaints_per_hour",
 )
 
 
@@ -155,6 +157,12 @@ class Settings:
     #: How many of ``witnesses`` must cosign a checkpoint for it to count as witnessed (k of
     #: n); 0, the default, means all of them.
     witness_quorum: int = 0
+    #: Days a complaint may stay open (received or under review) before it is overdue and
+    #: surfaces on the oversight dashboard.
+    complaint_overdue_days: int = 30
+    #: Complaints one client address may file per hour (a burst of as many, then a steady
+    #: trickle); the same text from the same address within an hour is refused as well.
+    complaints_per_hour: int = 5
 
     def __post_init__(self) -> None:
         if self.notifier not in NOTIFIERS:

@@ -38,6 +38,8 @@ PERSONAL: dict[str, tuple[str, str, str]] = {
     "/v1/public/vehicles/{vin_or_plate}": ("", "vehicle", PLATE),
     # The proof carries the receipt's record (plate, VIN): its holder's read is audited.
     "/v1/receipts/{code}/proof": ("", "vehicle", PLATE),
+    # A complaint names its complainant's contact and an officer: staff reads are audited.
+    "/v1/oversight/complaints/{complaint}": ("oversight", "complaint", "{complaint}"),
 }
 # The log's read API names nobody: entries hold only salted commitments.
 NAMELESS = {
@@ -48,6 +50,12 @@ NAMELESS = {
     "/log/tile/{path:path}",
     "/v1/log/proofs/inclusion",
     "/v1/log/proofs/consistency",
+    # Counts, and codes and categories only; the complainant's own reads, behind the secret.
+    "/v1/complaints/stats",
+    "/v1/complaints/stats.csv",
+    "/v1/oversight/complaints",
+    "/v1/complaints/{complaint}",
+    "/v1/complaints/{complaint}/proof",
 }
 
 
@@ -95,7 +103,14 @@ def world(api: Any, engine: Engine) -> dict[str, str]:
     assert r.status_code == 200 and r.json()["verdict"] == "hit", r.text
     while integrate(engine, SIGNER, ORIGIN, api.clock) is not None:
         pass  # the check's log entry, so that its receipt has a proof
+    complaint = api.post(
+        "/v1/complaints",
+        json={"category": "bribe", "subject_kind": "stop", "receipt": r.json()["receipt"],
+              "description": "Asked for money to let us go."},
+    )  # fmt: skip
+    assert complaint.status_code == 201, complaint.text
     return {
+        "complaint": complaint.json()["code"],
         "code": r.json()["receipt"],
         "vin": VIN,
         "report_id": str(report["id"]),
@@ -124,7 +139,7 @@ def test_each_personal_read_writes_an_audit_row(
     api: Any, engine: Any, world: dict[str, str], template: str
 ) -> None:
     role, kind, subject = PERSONAL[template]
-    url = template.format(**world)
+    url, subject = template.format(**world), subject.format(**world)
     query = {"reason": "case 3C-1", "vehicle": VIN} if template == "/v1/audit" else {}
     query.setdefault("reason", "case 3C-1")
     if template == "/v1/records/due":

@@ -16,8 +16,8 @@ from alcabala.api.app import create_app
 from alcabala.config import Settings
 
 OFF, R, L, S, A, ADM = "officer", "registrar", "livestock", "supervisor", "auditor", "admin"
-C = "court"
-ALL = (OFF, R, L, S, A, ADM, C)
+C, OV = "court", "oversight"
+ALL = (OFF, R, L, S, A, ADM, C, OV)
 PUBLIC = "public"
 
 POLICY: dict[tuple[str, str], tuple[str, ...] | str] = {
@@ -59,6 +59,16 @@ POLICY: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("GET", "/v1/public/vehicles/{vin_or_plate}"): PUBLIC,
     ("GET", "/v1/receipts/{code}"): PUBLIC,
     ("GET", "/v1/receipts/{code}/proof"): PUBLIC,
+    ("POST", "/v1/complaints"): PUBLIC,
+    ("GET", "/v1/complaints/stats"): PUBLIC,
+    ("GET", "/v1/complaints/stats.csv"): PUBLIC,
+    ("GET", "/v1/complaints/{complaint}"): PUBLIC,  # with its secret
+    ("GET", "/v1/complaints/{complaint}/proof"): PUBLIC,
+    ("POST", "/v1/complaints/{complaint}/information"): PUBLIC,
+    ("GET", "/v1/oversight/complaints"): (OV, S, A),
+    ("GET", "/v1/oversight/complaints/{complaint}"): (OV, S, A),
+    ("POST", "/v1/oversight/complaints/{complaint}/moves"): (OV,),
+    ("POST", "/v1/oversight/complaints/{complaint}/notes"): (OV, S),
     ("GET", "/log/checkpoint"): PUBLIC,
     ("GET", "/log/tile/{path:path}"): PUBLIC,
     ("GET", "/v1/log/proofs/inclusion"): PUBLIC,
@@ -78,6 +88,7 @@ SAMPLE = {
     "theft_id": "999999",
     "vin_or_plate": "AB123CD",
     "code": "AAAAA-AAAAA",
+    "complaint": "D-AAAAA-AAAAA",
 }
 FRAMEWORK = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 

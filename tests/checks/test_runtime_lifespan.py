@@ -3,12 +3,12 @@ the first start's refresh task and change listener), and a stopped runtime start
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from alcabala.checks.runtime import Runtime
 from alcabala.context import Door
+
+from ..helpers import run_async
 
 
 def test_a_running_runtime_refuses_a_second_start_and_restarts_after_stop(door: Door) -> None:
@@ -23,4 +23,4 @@ def test_a_running_runtime_refuses_a_second_start_and_restarts_after_stop(door: 
         await runtime.start()  # stopped: may run again
         await runtime.stop()
 
-    asyncio.run(scenario())
+    run_async(scenario())

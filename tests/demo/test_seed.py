@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -13,7 +14,9 @@ from alcabala.checks.models import Check, Hit
 from alcabala.checks.runtime import Runtime
 from alcabala.checks.schemas import StopIn
 from alcabala.clock import FixedClock
-from alcabala.context import Actor, Door
+from alcabala.complaints import services
+from alcabala.complaints.models import Complaint
+from alcabala.context import SYSTEM, Actor, Door
 from alcabala.db.engine import read_session
 from alcabala.demo.seed import is_empty, seed
 from alcabala.livestock.models import Permit, PermitStatus
@@ -32,13 +35,19 @@ def test_seed_fills_registries_users_and_stops(door: Door, engine: Engine) -> No
         "auditor",
         "admin",
         "court",
+        "oversight",
     }
     with read_session(engine) as s:
         assert s.scalar(select(func.count()).select_from(Check)) == 80
+        statuses = Counter(s.scalars(select(Complaint.status)))
+        assert sum(statuses.values()) == report.counts["complaints"] > 0
+        assert statuses["received"] and statuses["under_review"] and statuses["resolved"]
         verdicts = set(s.scalars(select(Check.verdict)))
         assert "clear" in verdicts and "hit" in verdicts
         pending = s.scalars(select(Hit).where(Hit.deadline > door.clock.now())).all()
         assert pending, "the newest stops leave hits awaiting confirmation"
+    with door.read(SYSTEM) as ctx:
+        assert services.listing(ctx, overdue=True), "oversight has overdue complaints to see"
 
 
 @pytest.mark.parametrize("days_ahead", [0, 9, 800])

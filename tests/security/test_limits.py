@@ -13,6 +13,8 @@ import pytest
 from alcabala.accounts.passwords import NICE, HashPool, HashPoolBusy
 from alcabala.accounts.ratelimit import RateLimiter
 
+from ..helpers import run_async
+
 
 class Clock:
     def __init__(self) -> None:
@@ -72,7 +74,7 @@ def test_hashes_run_at_low_priority_off_the_event_loop() -> None:
         return niceness, cpus, name
 
     try:
-        niceness, cpus, name = asyncio.run(main())
+        niceness, cpus, name = run_async(main())
     finally:
         pool.close()
     assert niceness == _priority() + NICE and name.startswith("alcabala-hash")
@@ -99,7 +101,7 @@ def test_the_queue_of_attempts_is_bounded() -> None:
         return list(await asyncio.gather(first, second))
 
     try:
-        assert asyncio.run(main()) == [True, True]
+        assert run_async(main()) == [True, True]
         assert pool.pending == 0
     finally:
         pool.close()

@@ -26,6 +26,8 @@ from sqlalchemy import Engine
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = Path("/usr/bin/chromium")
+#: A phone's viewport, as the browser tests use it.
+PHONE = {"width": 360, "height": 740}
 PASSWORD = "correct-horse-battery"
 ROLES = ("officer", "registrar", "livestock", "supervisor", "auditor", "admin")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -168,3 +170,30 @@ def browser() -> Iterator[Any]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def served(api: Any) -> Iterator[str]:
+    """The ``api`` fixture's app under uvicorn (lifespan off: the fixture started it)."""
+    import uvicorn
+
+    port = _free_port()
+    config = uvicorn.Config(api.app, host="127.0.0.1", port=port, log_level="warning")
+    config.lifespan = "off"
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def fits(page: Any, artifacts: Path, name: str) -> None:
+    page.screenshot(path=str(artifacts / f"{name}-360.png"), full_page=True)
+    fits = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert fits, f"{name} scrolls sideways at 360 px"

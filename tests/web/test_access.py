@@ -17,7 +17,8 @@ from fastapi.routing import APIRoute
 
 PASSWORD = "correct-horse-battery"  # as set by the ``pages`` fixture
 OF, R, L, S, A, ADM = "officer", "registrar", "livestock", "supervisor", "auditor", "admin"
-ALL = (OF, R, L, S, A, ADM)
+OV = "oversight"
+ALL = (OF, R, L, S, A, ADM, OV)
 PUBLIC = "public"
 VIN = "1M8GDM9AXKP042788"
 
@@ -63,12 +64,24 @@ POLICY: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("POST", "/livestock/thefts/new"): (L, R),
     ("GET", "/livestock/thefts"): (L, R),
     ("POST", "/livestock/thefts/{theft_id}/{action}"): (L, R),
-    ("GET", "/dashboard"): (S,),
+    ("GET", "/dashboard"): (S, OV),
+    ("GET", "/complaints/new"): PUBLIC,
+    ("POST", "/complaints/new"): PUBLIC,
+    ("GET", "/complaints"): PUBLIC,
+    ("POST", "/complaints"): PUBLIC,
+    ("GET", "/complaints/stats"): PUBLIC,
+    ("GET", "/complaints/{complaint}"): PUBLIC,
+    ("POST", "/complaints/{complaint}/proof-status"): PUBLIC,
+    ("POST", "/complaints/{complaint}/information"): PUBLIC,
+    ("GET", "/oversight/complaints"): (OV, S, A),
+    ("GET", "/oversight/complaints/{complaint}"): (OV, S, A),
+    ("POST", "/oversight/complaints/{complaint}/move"): (OV,),
+    ("POST", "/oversight/complaints/{complaint}/note"): (OV, S),
 }
 SAMPLE = {
     "check_id": "00000000-0000-4000-8000-000000000000", "vin": VIN, "report_id": "999999",
     "action": "recover", "warrant_id": "999999", "hit_id": "999999", "number": "NOPE-1",
-    "permit_id": "999999", "theft_id": "999999",
+    "permit_id": "999999", "theft_id": "999999", "complaint": "D-AAAAA-AAAAA",
 }  # fmt: skip
 
 

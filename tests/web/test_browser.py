@@ -21,7 +21,8 @@ from alcabala.accounts.models import Agency
 from alcabala.demo.seed import DEMO_PASSWORD
 from alcabala.vehicles.models import Retirement, StolenReport, Vehicle
 
-PHONE = {"width": 360, "height": 740}
+from .conftest import PHONE
+
 DESKTOP = {"width": 1280, "height": 900}
 
 
@@ -292,6 +293,13 @@ GALLERY = {
         ("livestock-new-theft", "/livestock/thefts/new"),
     ],
     "oficial": [("forbidden", "/dashboard")],
+    "defensoria": [
+        ("oversight-dashboard", "/dashboard"),
+        ("oversight-complaints", "/oversight/complaints"),
+        ("complaint-new", "/complaints/new"),
+        ("complaint-follow", "/complaints"),
+        ("complaint-stats", "/complaints/stats"),
+    ],
 }
 
 

@@ -11,11 +11,7 @@ so every date it shows comes from the test clock.
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +28,10 @@ from alcabala.ledger.keystore import key_path, write_signer
 from alcabala.ledger.models import LogCheckpoint, latest_checkpoint
 
 from ..conftest import settings_for
-from .conftest import csrf_of
+from .conftest import PHONE, csrf_of, fits
 
 W1, W2 = Signer.generate("testigo-uno.example"), Signer.generate("testigo-dos.example")
 PLATE, VIN = "XY999ZZ", "9BWZZZ377VT004251"
-PHONE = {"width": 360, "height": 740}
 
 
 @pytest.fixture
@@ -138,34 +133,6 @@ def test_the_receipt_page_links_the_proof(pages: Any, logged: dict[str, Any]) ->
 # -- in the browser ------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@pytest.fixture
-def served(api: Any) -> Iterator[str]:
-    """The ``api`` fixture's app under uvicorn (lifespan off: the fixture started it)."""
-    import uvicorn
-
-    port = _free_port()
-    config = uvicorn.Config(api.app, host="127.0.0.1", port=port, log_level="warning")
-    config.lifespan = "off"
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_in_the_browser(
     browser: Any, served: str, logged: dict[str, Any], artifacts: Path, pages: Any
@@ -195,7 +162,7 @@ def test_in_the_browser(
     assert download.suggested_filename == f"receipt-{code}.tlog-proof"
     proof = Path(download.path()).read_text(encoding="utf-8")
     assert proof.startswith("c2sp.org/tlog-proof@v1\n") and f"\n{logged['size']}\n" in proof
-    _fits(page, artifacts, "receipt-proof")
+    fits(page, artifacts, "receipt-proof")
 
     page.goto(f"{served}/registro")
     assert page.text_content("[data-field=size]") == str(logged["size"])
@@ -207,7 +174,7 @@ def test_in_the_browser(
     page.wait_for_selector("[data-status=verified]")
     assert page.text_content("[data-field=receipt]") == code
     assert "El comprobante está en el registro" in page.text_content("[data-status=verified]")
-    _fits(page, artifacts, "registro-verified")
+    fits(page, artifacts, "registro-verified")
 
     page.fill("#f-proof", proof.replace(f"\n{logged['size']}\n", f"\n{logged['size'] + 1}\n"))
     page.click("#proof-form button[type=submit]")
@@ -215,9 +182,3 @@ def test_in_the_browser(
     assert "La prueba no es válida" in page.text_content("[data-status=refused]")
     assert problems == []
     context.close()
-
-
-def _fits(page: Any, artifacts: Path, name: str) -> None:
-    page.screenshot(path=str(artifacts / f"{name}-360.png"), full_page=True)
-    fits = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-    assert fits, f"{name} scrolls sideways at 360 px"

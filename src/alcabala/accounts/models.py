@@ -24,6 +24,8 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
     #: A court's liaison or prosecutor: issues, executes and cancels its court's warrants.
     COURT = "court"
+    #: An ombudsman's or inspectorate's staff: owns complaints, whoever they are about.
+    OVERSIGHT = "oversight"
 
 
 class AgencyKind(enum.StrEnum):
@@ -32,6 +34,7 @@ class AgencyKind(enum.StrEnum):
     LIVESTOCK = "livestock"
     TRANSIT = "transit"
     CUSTOMS = "customs"
+    OVERSIGHT = "oversight"
     OTHER = "other"
 
 

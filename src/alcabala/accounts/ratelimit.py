@@ -36,11 +36,13 @@ class RateLimited(Error):
 class RateLimiter:
     def __init__(
         self,
-        per_minute: int = 30,
+        per_minute: float = 30,
         burst: int = 10,
         max_clients: int = MAX_CLIENTS,
         clock: Callable[[], float] = time.monotonic,
+        message: str = "Too many lookups from your address; wait a minute and try again.",
     ) -> None:
+        self.message = message
         self.rate = per_minute / 60.0
         self.burst = float(burst)
         self.max_clients = max_clients
@@ -71,4 +73,4 @@ class RateLimiter:
     def check(self, request: Request) -> None:
         client = request.client.host if request.client else "unknown"
         if not self.allow(client):
-            raise RateLimited("Too many lookups from your address; wait a minute and try again.")
+            raise RateLimited(self.message)

@@ -23,6 +23,7 @@ from alcabala.api import errors
 from alcabala.api.routers import ROUTERS
 from alcabala.checks.runtime import Runtime
 from alcabala.clock import SYSTEM_CLOCK, Clock
+from alcabala.complaints.runtime import limiter_for
 from alcabala.config import Settings
 from alcabala.context import Door
 from alcabala.db.engine import make_engine
@@ -70,6 +71,7 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
     app.state.door = door
     app.state.tokens = runtime.tokens
     app.state.public_limit = runtime.public_limit
+    app.state.complaint_limit = limiter_for(settings)
     app.state.hash_pool = hash_pool
     errors.install(app)
     app.add_middleware(errors.SecurityHeaders)

@@ -8,6 +8,7 @@ from alcabala.accounts.routes import router as audit
 from alcabala.checkpoints.routes import router as checkpoints
 from alcabala.checks.routes import public as public_receipts
 from alcabala.checks.routes import router as checks
+from alcabala.complaints.routes import router as complaints
 from alcabala.ledger.routes import router as log
 from alcabala.livestock.routes import router as livestock
 from alcabala.persons.routes import router as persons
@@ -25,5 +26,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     audit,
     public_vehicles,
     public_receipts,
+    complaints,
     log,
 )

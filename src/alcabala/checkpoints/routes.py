@@ -26,6 +26,7 @@ SignedIn = Annotated[
             Role.AUDITOR,
             Role.ADMIN,
             Role.COURT,
+            Role.OVERSIGHT,
         )
     ),
 ]

@@ -67,6 +67,8 @@ def register(log: typer.Typer) -> None:
 
 def describe(proven: ProvenReceipt) -> list[str]:
     """What a verified receipt proof proves, as the command prints it."""
+    if proven.data.type.startswith("complaint."):
+        return _complaint(proven) + _signatures(proven)
     record = proven.record
     verdict = proven.verdict or "?"
     irregular = record.get("irregularities")
@@ -79,6 +81,25 @@ def describe(proven: ProvenReceipt) -> list[str]:
         f"checkpoint: {proven.checkpoint_code or '?'}",
         f"time:       {when}",
         f"verdict:    {verdict}",
+    ]
+    return lines + _signatures(proven)
+
+
+def _complaint(proven: ProvenReceipt) -> list[str]:
+    record = proven.record
+    code = record.get("code", "?")
+    when = proven.logged_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return [
+        f"ok: complaint {code} is entry {proven.index} of {proven.origin}",
+        f"complaint:  {code} (filed {when})",
+        f"category:   {record.get('category', '?')}",
+        f"about:      {record.get('subject_kind', '?')} (agency {proven.data.agency or '-'})",
+        f"photos:     {len(record.get('photos') or [])} (SHA-256 in the record)",
+    ]
+
+
+def _signatures(proven: ProvenReceipt) -> list[str]:
+    lines = [
         f"index:      {proven.index}",
         f"tree size:  {proven.size} (root {b64encode(proven.root)})",
         f"signed by:  {proven.log_key}",

@@ -50,7 +50,13 @@ class Change(Base):
 
 
 def record_change(
-    session: Session, entity: str, record: Any, at: dt.datetime, what: str = "changed"
+    session: Session,
+    entity: str,
+    record: Any,
+    at: dt.datetime,
+    what: str = "changed",
+    *,
+    logged: Any = None,
 ) -> None:
     """Append ``record`` (a stored row of ``entity``) to the change sequence, and its new
     state to the tamper-evident log as ``<entity>.<what>``, inside the current transaction.
@@ -58,6 +64,11 @@ def record_change(
     ``what`` is the record's new state after a transition, ``created`` for a new record,
     ``changed`` otherwise. The log entry commits to the row as stored (read back after a
     flush), so ``alcabala log verify`` can later tell whether it was edited behind the
-    services' back (:mod:`alcabala.ledger.records`)."""
+    services' back (:mod:`alcabala.ledger.records`).
+
+    ``logged``, when given, is the row the entry commits to instead of ``record``: a
+    record whose filed content never changes logs each move as its transition row, reason
+    included (a complaint)."""
     session.add(Change(entity=entity, entity_id=record.id, at=at))
-    log_changes(session, entity, type(record).__table__, [record.id], at, what)
+    row = record if logged is None else logged
+    log_changes(session, entity, type(row).__table__, [row.id], at, what)

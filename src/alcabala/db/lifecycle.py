@@ -59,13 +59,16 @@ def transition(
     current: str | None = None,
     expected_version: int | None = None,
     updates: dict[str, Any] | None = None,
+    log_history: bool = False,
     **history_fields: Any,
-) -> None:
+) -> Any:
     """Move ``record`` to ``target`` or raise, leaving it untouched.
 
     ``current`` overrides the stored status when time has already changed it (an active
     warrant past its expiry is expired, whatever the row still says). ``updates`` are other
-    columns changed by the same move (one UPDATE, one version step).
+    columns changed by the same move (one UPDATE, one version step). ``log_history``
+    makes the log entry commit to the history row (reason included) rather than to the
+    record, for records whose logged columns never change. Returns the history row.
     """
     if expected_version is not None and record.version != expected_version:
         raise ConflictError(
@@ -81,19 +84,21 @@ def transition(
     record.status = target
     for name, value in (updates or {}).items():
         setattr(record, name, value)
-    session.add(
-        history(
-            **{history_fk: record.id},
-            from_state=from_state,
-            to_state=target,
-            actor_id=actor_id,
-            reason=reason,
-            at=at,
-            **history_fields,
-        )
+    row = history(
+        **{history_fk: record.id},
+        from_state=from_state,
+        to_state=target,
+        actor_id=actor_id,
+        reason=reason,
+        at=at,
+        **history_fields,
     )
+    session.add(row)
     session.flush()
-    record_change(session, lifecycle.entity, record, at, target)
+    record_change(
+        session, lifecycle.entity, record, at, target, logged=row if log_history else None
+    )
+    return row
 
 
 def log_creation(

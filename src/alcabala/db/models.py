@@ -5,6 +5,7 @@ from __future__ import annotations
 from alcabala.accounts import models as accounts
 from alcabala.checkpoints import models as checkpoints
 from alcabala.checks import models as checks
+from alcabala.complaints import models as complaints
 from alcabala.db import history
 from alcabala.db.base import Base
 from alcabala.ledger import models as ledger
@@ -18,6 +19,7 @@ __all__ = [
     "accounts",
     "checkpoints",
     "checks",
+    "complaints",
     "history",
     "ledger",
     "livestock",

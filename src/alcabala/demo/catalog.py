@@ -28,6 +28,7 @@ AGENCIES: Final[tuple[tuple[str, str, str, str], ...]] = (
         "Distrito Capital",
     ),
     ("INSAI", "Instituto Nacional de Salud Agrícola Integral", "livestock", ""),
+    ("DDP", "Defensoría del Pueblo", "oversight", ""),
     (
         "SENIAT",
         "Servicio Nacional Integrado de Administración Aduanera y Tributaria",

@@ -23,6 +23,7 @@ from alcabala.bulk.kinds import KINDS
 from alcabala.bulk.services import import_rows
 from alcabala.context import SYSTEM, Door
 from alcabala.db.engine import read_session
+from alcabala.demo.complaints import file_demo_complaints
 from alcabala.demo.generator import generate
 from alcabala.demo.stops import record_demo_stops
 from alcabala.errors import ValidationError
@@ -36,6 +37,7 @@ DEMO_USERS = (
     ("auditor", "auditor", None),
     ("admin", "admin", None),
     ("tribunal", "court", "TSJ-GUA"),
+    ("defensoria", "oversight", "DDP"),
 )
 
 
@@ -86,4 +88,7 @@ def seed(
         counts["checks"] = record_demo_stops(door, count=stops, seed=seed)
         if progress is not None:
             progress("checks", counts["checks"])
+    counts["complaints"] = file_demo_complaints(door, seed=seed)
+    if progress is not None:
+        progress("complaints", counts["complaints"])
     return SeedReport(counts, users)

@@ -35,11 +35,12 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    and_,
     event,
     func,
+    or_,
     select,
     text,
-    tuple_,
 )
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
@@ -223,9 +224,14 @@ def tile_reader(session: Session, prefetch: Iterable[tuple[int, int]] = ()) -> T
     cache: dict[tuple[int, int], bytes] = {}
     wanted = sorted(set(prefetch))
     if wanted:
+        # One ``level = L AND idx IN (...)`` per level: both databases answer it from the
+        # primary key, where SQLite scans the whole table for a row-value ``IN``.
+        levels: dict[int, list[int]] = {}
+        for level, index in wanted:
+            levels.setdefault(level, []).append(index)
         rows = session.execute(
             select(LogTile.level, LogTile.idx, LogTile.hashes).where(
-                tuple_(LogTile.level, LogTile.idx).in_(wanted)
+                or_(*(and_(LogTile.level == lv, LogTile.idx.in_(ix)) for lv, ix in levels.items()))
             )
         )
         cache.update(((level, index), hashes) for level, index, hashes in rows)

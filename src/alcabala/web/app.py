@@ -30,7 +30,17 @@ from starlette.types import Scope
 from alcabala.accounts.passwords import HashPool
 from alcabala.checks.runtime import Runtime
 from alcabala.errors import AuthError, Error, ForbiddenError
-from alcabala.web import checks, livestock, oversight, persons, public, records, vehicles
+from alcabala.web import (
+    checks,
+    complaints,
+    complaints_staff,
+    livestock,
+    oversight,
+    persons,
+    public,
+    records,
+    vehicles,
+)
 from alcabala.web import log as log_page
 from alcabala.web import session as session_routes
 from alcabala.web.context import WebContext, session_cookie
@@ -51,6 +61,8 @@ ROUTERS = (
     records.router,
     livestock.router,
     oversight.router,
+    complaints.router,
+    complaints_staff.router,
 )
 NOT_YOUR_ROLE = N_("Your role does not give access to this page. Sign in with another account.")
 _STATUS_TITLES = {
@@ -141,5 +153,6 @@ def install(app: FastAPI, runtime: Runtime) -> None:
         raise ValueError("the console needs settings.secret_key (see Settings.with_secret)")
     hash_pool: HashPool = app.state.hash_pool
     web = build(runtime, hash_pool)
+    web.state.complaint_limit = app.state.complaint_limit  # one limit for API and pages
     app.state.console = web  # for introspection (the page policy test walks its routes)
     app.router.routes.append(ConsoleMount("/", app=WebContext(web, runtime.door), name="console"))

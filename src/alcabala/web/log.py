@@ -42,6 +42,7 @@ from alcabala.ledger.proof import MAX_PROOF_BYTES, ProvenReceipt, verify_receipt
 from alcabala.ledger.witness_client import witness_policy
 from alcabala.ledger.witnessing import is_witnessed, witness_status
 from alcabala.web import csrf
+from alcabala.web.complaint_texts import label_of
 from alcabala.web.forms import ERROR_HEADER
 from alcabala.web.i18n import N_
 from alcabala.web.public import VERDICT_TEXT
@@ -109,11 +110,23 @@ def _pasted(raw: str) -> str:
 def _proven(request: Request, proven: ProvenReceipt) -> dict[str, Any]:
     t = translator(request)
     verdict = proven.verdict or ""
-    return {
+    shown = {
+        "complaint": False,
         "receipt": proven.receipt or "",
         "checkpoint": proven.checkpoint_code or "",
-        "at": utc(proven.logged_at),
         "verdict": t.gettext(VERDICT_TEXT[verdict]) if verdict in VERDICT_TEXT else verdict,
+    }
+    if proven.data.type.startswith("complaint."):  # a complaint's receipt: code and category
+        category = str(proven.record.get("category", ""))
+        shown = {
+            "complaint": True,
+            "receipt": str(proven.record.get("code", "")),
+            "checkpoint": "",
+            "verdict": label_of(t)("category", category),
+        }
+    return {
+        **shown,
+        "at": utc(proven.logged_at),
         "index": proven.index,
         "size": proven.size,
         "origin": proven.origin,

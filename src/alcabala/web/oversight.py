@@ -1,7 +1,9 @@
-"""Oversight: the supervisor's dashboard — checks and hits per day and per checkpoint, overdue
-validations (:func:`alcabala.records.services.due`, an audited read) and hits pending
-confirmation across agencies (category, record number, deadline and checkpoint: nothing that
-names anybody). Days are those of the process clock (``door.clock``)."""
+"""Oversight: the dashboard of supervisors and of oversight — checks, hits and complaints per
+day and per checkpoint, hits pending confirmation across agencies (category, record number,
+deadline and checkpoint: nothing that names anybody), overdue complaints (all of them for
+oversight, those about their agency for a supervisor) and, for supervisors, overdue
+validations (:func:`alcabala.records.services.due`, an audited read). Days are those of
+the process clock (``door.clock``)."""
 
 from __future__ import annotations
 
@@ -17,16 +19,20 @@ from alcabala.accounts.deps import DoorDep, require
 from alcabala.accounts.models import Role
 from alcabala.checkpoints.models import Checkpoint
 from alcabala.checks.models import Check, Hit, HitStatus
-from alcabala.context import Actor
+from alcabala.complaints import services as complaints
+from alcabala.complaints import views as complaint_views
+from alcabala.complaints.models import Complaint
+from alcabala.context import Actor, Ctx
 from alcabala.records.services import due
 from alcabala.web import csrf, explain
 from alcabala.web.charts import Series, bar_chart
+from alcabala.web.complaint_texts import label_of
 from alcabala.web.render import render, translator
 
 router = APIRouter(dependencies=[Depends(csrf.protect)])
-Supervisor = Annotated[Actor, Depends(require(Role.SUPERVISOR))]
+Supervisor = Annotated[Actor, Depends(require(Role.SUPERVISOR, Role.OVERSIGHT))]
 DAYS = 14
-CHECKS_COLOUR, HITS_COLOUR = "#0a58ca", "#b00020"
+CHECKS_COLOUR, HITS_COLOUR, COMPLAINTS_COLOUR = "#0a58ca", "#b00020", "#8a5a00"
 
 
 def _day(value: object) -> str:
@@ -54,8 +60,8 @@ def per_day(s: Session, since: dt.datetime) -> tuple[dict[str, int], dict[str, i
     return checks, hits
 
 
-def per_checkpoint(s: Session, since: dt.datetime) -> list[tuple[str, int, int]]:
-    """(checkpoint code, checks, hits) since ``since``, busiest first."""
+def per_checkpoint(s: Session, since: dt.datetime) -> list[tuple[str, int, int, int]]:
+    """(checkpoint code, checks, hits, complaints filed) since ``since``, busiest first."""
     checks = dict(
         s.execute(
             select(Checkpoint.code, func.count(Check.id))
@@ -73,8 +79,32 @@ def per_checkpoint(s: Session, since: dt.datetime) -> list[tuple[str, int, int]]
             .group_by(Checkpoint.code)
         ).all()
     )
-    rows = [(code, n, hits.get(code, 0)) for code, n in checks.items()]
-    return sorted(rows, key=lambda r: (-r[1], r[0]))
+    complaints = dict(
+        s.execute(
+            select(Checkpoint.code, func.count(Complaint.id))
+            .join(Complaint, Complaint.checkpoint_id == Checkpoint.id)
+            .where(Complaint.filed_at >= since)
+            .group_by(Checkpoint.code)
+        ).all()
+    )
+    rows = [
+        (code, checks.get(code, 0), hits.get(code, 0), complaints.get(code, 0))
+        for code in set(checks) | set(complaints)
+    ]
+    return sorted(rows, key=lambda r: (-r[1], -r[3], r[0]))
+
+
+def overdue_complaints(ctx: Ctx) -> list[dict[str, Any]]:
+    """Open complaints past due that the user may see, longest overdue first: code,
+    category, checkpoint, agency and days overdue (nothing that names anybody)."""
+    now = ctx.now()
+    found = complaints.listing(ctx, overdue=True, limit=500)
+    codes = complaint_views.codes(ctx)
+    rows = [
+        {**complaint_views.row_of(c, codes, now).model_dump(), "days": (now - c.overdue_at).days}
+        for c in found
+    ]
+    return sorted(rows, key=lambda r: -int(r["days"]))
 
 
 def pending(s: Session, now: dt.datetime) -> list[dict[str, Any]]:
@@ -110,8 +140,11 @@ def dashboard(request: Request, user: Supervisor, door: DoorDep) -> Response:
         checks, hits = per_day(ctx.session, since)
         sites = per_checkpoint(ctx.session, since)
         waiting = pending(ctx.session, now)
-    with door.lookup(user) as ctx:  # records due name vehicles and people: audited
-        overdue = due(ctx, reason="dashboard")
+        late = overdue_complaints(ctx)
+    overdue: list[Any] = []
+    if user.role == Role.SUPERVISOR:  # records due name vehicles and people: audited
+        with door.lookup(user) as ctx:
+            overdue = due(ctx, reason="dashboard")
     checks_name, hits_name = t.gettext("Checks"), t.gettext("Hits")
     daily = bar_chart(
         [d.strftime("%d/%m") for d in days],
@@ -123,12 +156,13 @@ def dashboard(request: Request, user: Supervisor, door: DoorDep) -> Response:
     )
     top = sites[:12]
     by_site = bar_chart(
-        [code for code, _, _ in top],
+        [code for code, _, _, _ in top],
         [
-            Series(checks_name, CHECKS_COLOUR, [n for _, n, _ in top]),
-            Series(hits_name, HITS_COLOUR, [h for _, _, h in top]),
+            Series(checks_name, CHECKS_COLOUR, [n for _, n, _, _ in top]),
+            Series(hits_name, HITS_COLOUR, [h for _, _, h, _ in top]),
+            Series(t.gettext("Complaints"), COMPLAINTS_COLOUR, [c for _, _, _, c in top]),
         ],
-        t.gettext("Checks and hits per checkpoint, last %(days)d days", days=DAYS),
+        t.gettext("Checks, hits and complaints per checkpoint, last %(days)d days", days=DAYS),
         width=480,
     )
     return render(
@@ -141,7 +175,9 @@ def dashboard(request: Request, user: Supervisor, door: DoorDep) -> Response:
         total_hits=sum(hits.values()),
         overdue=overdue,
         pending=waiting,
-        colours=(CHECKS_COLOUR, HITS_COLOUR),
+        late=late,
+        label=label_of(t),
+        colours=(CHECKS_COLOUR, HITS_COLOUR, COMPLAINTS_COLOUR),
         days=DAYS,
         x=explain,
     )

@@ -48,6 +48,8 @@ ROLE_NAMES = {
     "supervisor": N_("Supervisor"),
     "auditor": N_("Auditor"),
     "admin": N_("Administrator"),
+    "court": N_("Court"),
+    "oversight": N_("Oversight"),
 }
 # (path, label, roles allowed): the same roles the API gives each action.
 NAV: tuple[tuple[str, str, frozenset[str]], ...] = (
@@ -57,7 +59,8 @@ NAV: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("/registry/due", N_("Validation"), frozenset({"registrar", "supervisor"})),
     ("/registry/persons", N_("Warrants"), frozenset({"court"})),
     ("/livestock", N_("Livestock"), frozenset({"livestock", "registrar"})),
-    ("/dashboard", N_("Dashboard"), frozenset({"supervisor"})),
+    ("/dashboard", N_("Dashboard"), frozenset({"supervisor", "oversight"})),
+    ("/oversight/complaints", N_("Complaints"), frozenset({"oversight", "supervisor", "auditor"})),
 )
 CONFIRM_TITLE = N_("Please confirm")
 
