@@ -179,3 +179,32 @@ def test_every_entry_round_trips_and_is_the_reference_jcs(
     parsed = parse_entry(entry)
     assert (parsed.type, parsed.agency, parsed.time) == (kind, agency, format_time(at))
     assert commits_to(parsed, salt, json.loads(json.dumps(record)))
+
+
+# Every character but lone surrogates, which neither writer accepts; ASCII and not.
+_texts = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
+_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53) + 1, 2**53 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | _texts,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_texts, inner, max_size=4),
+    max_leaves=16,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=_values)
+def test_canonical_is_the_reference_jcs_on_both_paths(value: Any) -> None:
+    """The standard-library fast path and the rfc8785 package write the same bytes: control
+    characters, non-ASCII text and keys, integers, floats (which take the package)."""
+    assert canonical(value) == rfc8785.dumps(value)
+
+
+def test_the_fast_path_leaves_what_it_cannot_write_to_the_package() -> None:
+    for value in ({"\U0001f600": 1, "\ufb33": 2}, [1e21], {"a": 0.1}):
+        assert canonical(value) == rfc8785.dumps(value)
+    for refused in ({"x": "\ud800"}, {"x": 2**53}):  # refused alike, as RFC 8785 refuses
+        with pytest.raises(EntryError):
+            canonical(refused)

@@ -64,6 +64,13 @@ def store_tuples(
         cursor.close()
 
 
+def bound(conn: Connection, table: Table, name: str, value: Any) -> Any:
+    """``value`` as the database stores it in ``table.name`` (its bind processor applied),
+    for callers that build tuples for :func:`store_tuples` and convert one shared value."""
+    process = table.c[name].type._cached_bind_processor(conn.dialect)
+    return value if process is None or value is None else process(value)
+
+
 def _converted(
     conn: Connection, table: Table, names: list[str], rows: Sequence[Row]
 ) -> list[tuple[Any, ...]]:

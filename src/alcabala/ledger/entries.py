@@ -22,6 +22,7 @@ each entry with a 2-byte length.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
@@ -74,8 +75,39 @@ class Entry:
     commitment: str
 
 
+#: The largest integer RFC 8785 writes as an integer (IEEE 754 doubles hold it exactly).
+_MAX_SAFE = 2**53 - 1
+_PLAIN = (str, bool, type(None))
+
+
+def _plain(value: object) -> bool:
+    """Whether the standard library's JSON writes ``value`` exactly as RFC 8785 does: objects
+    with ASCII keys (sorted alike by code point and by UTF-16 unit), lists, strings,
+    booleans, null and integers up to 2^53 - 1 — no floats (their shortest forms differ)."""
+    if isinstance(value, _PLAIN):
+        return True
+    if isinstance(value, int):
+        return -_MAX_SAFE <= value <= _MAX_SAFE
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and k.isascii() and _plain(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    return False
+
+
 def canonical(value: object, *, field: str = "record") -> bytes:
-    """RFC 8785 canonical JSON of ``value`` (the ``rfc8785`` package), or :class:`EntryError`."""
+    """RFC 8785 canonical JSON of ``value``, or :class:`EntryError`.
+
+    Every entry's record goes through here, so values the standard library writes exactly
+    as RFC 8785 (:func:`_plain`: no floats, ASCII keys, safe integers) take ``json.dumps``,
+    about twice as fast; anything else takes the ``rfc8785`` package. A property test holds
+    the two to the same bytes."""
+    if _plain(value):
+        try:
+            text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            return text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: rfc8785 says why it is refused
+            pass
     try:
         return rfc8785.dumps(cast(Any, value))
     except (rfc8785.CanonicalizationError, ValueError, TypeError) as exc:
@@ -95,6 +127,12 @@ def format_time(at: dt.datetime) -> str:
     """``at`` in RFC 3339, UTC, to the second (``2026-01-02T03:04:05Z``)."""
     if not isinstance(at, dt.datetime) or at.tzinfo is None or at.utcoffset() is None:
         raise EntryError("an entry's time must be an aware datetime", field="at")
+    return _utc_text(at)
+
+
+@functools.lru_cache(maxsize=4096)
+def _utc_text(at: dt.datetime) -> str:
+    """The text of an aware time, cached: a transaction stamps its entries with a few times."""
     t = at.astimezone(dt.UTC)
     return f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}Z"
 

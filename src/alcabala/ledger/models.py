@@ -45,7 +45,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from alcabala.db.base import NOW, Base, table_of, utcnow
-from alcabala.db.bulk_insert import insert_rows
+from alcabala.db.bulk_insert import bound, store_tuples
 from alcabala.ledger.entries import entry_for
 from alcabala.ledger.tiles import TileReader
 
@@ -135,9 +135,9 @@ def append(
     at once, to read them back before). Inside a SAVEPOINT it is added to the ORM session
     instead, so that rolling back the savepoint takes it away too.
     """
-    row = _row(session, kind, agency, at, record, ref)
+    row = _row(kind, agency, at, record, ref)
     if session.in_nested_transaction():
-        session.add(LogEntry(**row))
+        session.add(LogEntry(**dict(zip(_COLUMNS, row, strict=False))))
         return
     if not session.in_transaction():
         session.connection()  # begin it now: its end (commit or rollback) settles the row
@@ -152,39 +152,45 @@ def append_many(
 ) -> int:
     """:func:`append` for many entries at once (bulk paths), written at once: one ``COPY``
     or ``executemany`` on the session's connection, in its transaction. Returns the count."""
-    rows = [_row(session, *item) for item in items]
+    rows = [_row(*item) for item in items]
     flush_entries(session)
-    insert_rows(session.connection(), table_of(LogEntry), rows)
+    _write(session, rows)
     return len(rows)
 
 
 def flush_entries(session: Session) -> None:
     """Write the entries :func:`append` holds on ``session`` (it happens by itself at the
     session's next flush and before its commit)."""
-    rows = session.info.pop(_UNWRITTEN, None)
-    if rows:
-        insert_rows(session.connection(), table_of(LogEntry), rows)
+    _write(session, session.info.pop(_UNWRITTEN, None) or [])
+
+
+#: The columns of a written entry, in the order of :func:`_row`'s tuples and the stamp.
+_COLUMNS = ("entry", "salt", "ref_kind", "ref_id", "created_at")
 
 
 def _row(
-    session: Session,
     kind: str,
     agency: str | None,
     at: dt.datetime,
     record: Mapping[str, Any],
     ref: Ref | tuple[str, str | int],
-) -> dict[str, Any]:
+) -> tuple[bytes, bytes, str, str]:
+    """An entry's values as stored (bytes and text need no conversion), but its stamp."""
     entry, salt = entry_for(kind, agency, at, record)
     ref_kind, ref_id = ref
+    return entry, salt, ref_kind, str(ref_id)
+
+
+def _write(session: Session, rows: list[tuple[bytes, bytes, str, str]]) -> None:
+    """Store ``rows`` in one ``COPY``/``executemany``, all stamped ``created_at`` with one
+    time of the session's clock (when they were written), converted once."""
+    if not rows:
+        return
+    conn = session.connection()
+    table = table_of(LogEntry)
     now = session.info.get(NOW)
-    created = now() if now is not None else utcnow()
-    return {
-        "entry": entry,
-        "salt": salt,
-        "ref_kind": ref_kind,
-        "ref_id": str(ref_id),
-        "created_at": created,
-    }
+    stamp = bound(conn, table, "created_at", now() if now is not None else utcnow())
+    store_tuples(conn, table, _COLUMNS, [(*row, stamp) for row in rows])
 
 
 @event.listens_for(Session, "before_flush")
