@@ -22,6 +22,7 @@ consecutive there. A tile shorter than the tree size needs is a corrupt store an
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Iterable
 
@@ -54,8 +55,13 @@ class TileError(ProofError):
     code = "tile_missing"
 
 
+@functools.lru_cache(maxsize=2048)
 def perfect_root(hashes: bytes) -> bytes:
-    """The root of the perfect tree whose leaves are ``hashes`` (a power of two of them)."""
+    """The root of the perfect tree whose leaves are ``hashes`` (a power of two of them).
+
+    Cached by content (so it is right whatever log the bytes come from): every proof over
+    a tree climbs the same upper tiles and right edge, which then cost a dictionary look-up
+    instead of up to 255 hashes each; only the leaf's own tile is hashed afresh."""
     level = [hashes[i : i + HASH_SIZE] for i in range(0, len(hashes), HASH_SIZE)]
     while len(level) > 1:
         level = [node_hash(level[i], level[i + 1]) for i in range(0, len(level), 2)]
