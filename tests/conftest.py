@@ -255,3 +255,15 @@ def api(engine: Engine, settings: Settings, clock: FixedClock) -> Iterator[Any]:
         client.tokens = tokens  # type: ignore[attr-defined]
         client.auth_for = lambda role: {"Authorization": f"Bearer {tokens[role]}"}  # type: ignore[attr-defined]
         yield client
+
+
+@pytest.fixture
+def log_signer(settings: Settings) -> Any:
+    """The log's key, written to the key file of ``settings`` (as ``alcabala keys generate``
+    does), so that a server built from them signs promises and checkpoints with it."""
+    from alcabala.ledger.keys import Signer
+    from alcabala.ledger.keystore import key_path, write_signer
+
+    signer = Signer.generate(settings.log_origin)
+    write_signer(key_path(settings), signer)
+    return signer

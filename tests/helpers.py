@@ -103,3 +103,11 @@ def stop_processes(procs: list[Any], timeout: float = 20) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def integrate_all(engine: Any, signer: Any, origin: str, clock: Any) -> None:
+    """Integrate every pending log entry now, as the server's integrator would."""
+    from alcabala.ledger.integrator import integrate
+
+    while integrate(engine, signer, origin, clock) is not None:
+        pass

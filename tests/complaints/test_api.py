@@ -29,30 +29,17 @@ from alcabala.complaints.models import Complaint, ComplaintNote, ComplaintTransi
 from alcabala.complaints.promise import verify_promise
 from alcabala.config import Settings
 from alcabala.db.engine import read_session
-from alcabala.ledger.integrator import integrate
 from alcabala.ledger.keys import Signer
-from alcabala.ledger.keystore import key_path, write_signer
 from alcabala.ledger.merkle import leaf_hash
 from alcabala.ledger.models import LogEntry
 from alcabala.ledger.proof import verify_receipt_proof
 
 from ..api.test_roles import app_routes
+from ..helpers import integrate_all
 
 runner = CliRunner()
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 TEXT = "The officer asked for 20 dollars to let us go on without a fine."
-
-
-@pytest.fixture
-def signer(settings: Settings) -> Signer:
-    signer = Signer.generate(settings.log_origin)
-    write_signer(key_path(settings), signer)
-    return signer
-
-
-def _integrate(engine: Engine, settings: Settings, clock: Any, signer: Signer) -> None:
-    while integrate(engine, signer, settings.log_origin, clock) is not None:
-        pass
 
 
 def _stop(api: Any) -> str:
@@ -74,7 +61,7 @@ def _count(engine: Engine, model: Any) -> int:
 
 
 def test_a_complaint_about_a_stop_is_received_promised_and_proven(
-    api: Any, engine: Engine, settings: Settings, clock: Any, signer: Signer
+    api: Any, engine: Engine, settings: Settings, clock: Any, log_signer: Signer
 ) -> None:
     receipt = _stop(api)
     photo = base64.b64encode(PNG).decode()
@@ -98,14 +85,14 @@ def test_a_complaint_about_a_stop_is_received_promised_and_proven(
         assert complaint.photos == [hashlib.sha256(PNG).hexdigest()]
         entry = s.scalar(select(LogEntry.entry).where(LogEntry.ref_kind == "complaints"))
         assert entry is not None
-    vkey = signer.verifier_key()
+    vkey = log_signer.verifier_key()
     promise = verify_promise(filed["promise"], [vkey])
     assert promise.code == code and promise.leaf_hash == leaf_hash(bytes(entry))
 
     # Before the integrator runs there is no proof yet: 503 and when to ask again.
     pending = api.get(filed["proof_url"], headers={"X-Complaint-Secret": secret})
     assert pending.status_code == 503 and pending.headers["retry-after"] == "1"
-    _integrate(engine, settings, clock, signer)
+    integrate_all(engine, log_signer, settings.log_origin, clock)
     proof = api.get(filed["proof_url"], params={"secret": secret, "download": "1"})
     assert proof.status_code == 200, proof.text
     assert f"complaint-{code}.tlog-proof" in proof.headers["content-disposition"]
@@ -169,31 +156,35 @@ def test_a_complaint_about_a_stop_is_received_promised_and_proven(
     with read_session(engine) as s:
         types = list(s.scalars(select(LogEntry.ref_kind).order_by(LogEntry.id)))
     assert types.count("complaint_transitions") == 2 and types.count("complaint_notes") == 2
-    _integrate(engine, settings, clock, signer)
+    integrate_all(engine, log_signer, settings.log_origin, clock)
     later = api.get(filed["proof_url"], params={"secret": secret})
     assert verify_receipt_proof(later.text, [vkey], []).size > proven.size
 
 
 def test_the_proof_verifies_with_the_command(
-    api: Any, engine: Engine, settings: Settings, clock: Any, signer: Signer, tmp_path: Any
+    api: Any, engine: Engine, settings: Settings, clock: Any, log_signer: Signer, tmp_path: Any
 ) -> None:
     filed = _file(api).json()
-    _integrate(engine, settings, clock, signer)
+    integrate_all(engine, log_signer, settings.log_origin, clock)
     text = api.get(filed["proof_url"], params={"secret": filed["secret"]}).text
     path = tmp_path / "complaint.tlog-proof"
     path.write_text(text)
-    result = runner.invoke(cli, ["log", "verify-proof", str(path), "--vkey", signer.verifier_key()])
+    result = runner.invoke(
+        cli, ["log", "verify-proof", str(path), "--vkey", log_signer.verifier_key()]
+    )
     assert result.exit_code == 0, result.output
     assert f"complaint {filed['code']}" in result.output
     assert "category:   bribe" in result.output
     extra = text.split("\n")[1]
     changed = extra[:20] + ("A" if extra[20] != "A" else "B") + extra[21:]
     path.write_text(text.replace(extra, changed))
-    bad = runner.invoke(cli, ["log", "verify-proof", str(path), "--vkey", signer.verifier_key()])
+    bad = runner.invoke(
+        cli, ["log", "verify-proof", str(path), "--vkey", log_signer.verifier_key()]
+    )
     assert bad.exit_code == 1
 
 
-def test_wrong_secret_and_unknown_code_answer_alike(api: Any, signer: Signer) -> None:
+def test_wrong_secret_and_unknown_code_answer_alike(api: Any, log_signer: Signer) -> None:
     filed = _file(api).json()
     wrong = api.get(f"/v1/complaints/{filed['code']}", headers={"X-Complaint-Secret": "nope"})
     unknown = api.get("/v1/complaints/D-00000-00000", headers={"X-Complaint-Secret": "nope"})

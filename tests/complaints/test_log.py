@@ -8,9 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Engine, text
-from typer.testing import CliRunner
 
-from alcabala.cli.main import app
 from alcabala.complaints import filing, services, views
 from alcabala.complaints.schemas import ComplaintIn, MoveIn
 from alcabala.config import Settings
@@ -19,18 +17,7 @@ from alcabala.ledger.integrator import integrate
 from alcabala.ledger.keystore import key_path, write_signer
 
 from ..ledger.test_integrator import ORIGIN, SIGNER
-
-runner = CliRunner()
-
-
-def _verify(db_url: str, data_dir: Path) -> tuple[int, list[str]]:
-    env = {
-        "ALCABALA_DATABASE_URL": db_url,
-        "ALCABALA_LOG_ORIGIN": ORIGIN,
-        "ALCABALA_DATA_DIR": str(data_dir),
-    }
-    result = runner.invoke(app, ["log", "verify"], env=env)
-    return result.exit_code, result.stdout.splitlines()
+from ..ledger.test_logged_changes import run_verify
 
 
 def test_log_verify_reports_a_complaint_edited_behind_the_services(
@@ -55,7 +42,7 @@ def test_log_verify_reports_a_complaint_edited_behind_the_services(
         note_id = note.id
     while integrate(engine, SIGNER, ORIGIN, door.clock) is not None:
         pass
-    assert _verify(db_url, data_dir)[0] == 0
+    assert run_verify(db_url, data_dir)[0] == 0
 
     with engine.begin() as conn:  # the status column is bookkeeping: not what is shown
         conn.execute(
@@ -77,7 +64,7 @@ def test_log_verify_reports_a_complaint_edited_behind_the_services(
     for table, sql, row in edits:
         with engine.begin() as conn:
             conn.execute(text(sql), {"i": row})
-        code_, out = _verify(db_url, data_dir)
+        code_, out = run_verify(db_url, data_dir)
         assert code_ == 1
         assert any(line.startswith(f"record {table} ") and "was changed" in line for line in out), (
             out

@@ -11,32 +11,18 @@ import json
 from collections import Counter
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine
 
 from alcabala.config import Settings
 from alcabala.ledger.entries import parse_entry
-from alcabala.ledger.integrator import integrate
 from alcabala.ledger.keys import Signer
-from alcabala.ledger.keystore import key_path, write_signer
 from alcabala.ledger.tilepath import ENTRIES, TILE_WIDTH, TilePath
 
+from ..helpers import integrate_all
 from .conftest import csrf_of
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 TEXT = "Me pidieron dinero para dejarme seguir sin multa en la alcabala."
-
-
-@pytest.fixture
-def signer(settings: Settings) -> Signer:
-    signer = Signer.generate(settings.log_origin)
-    write_signer(key_path(settings), signer)
-    return signer
-
-
-def _integrate(engine: Engine, settings: Settings, pages: Any, signer: Signer) -> None:
-    while integrate(engine, signer, settings.log_origin, pages.clock) is not None:
-        pass
 
 
 def _file(client: Any, files: Any = None, **fields: str) -> Any:
@@ -56,7 +42,7 @@ def _code_and_secret(html: str) -> tuple[str, str]:
 
 
 def test_filed_followed_handled_and_answered(
-    pages: Any, engine: Engine, settings: Settings, signer: Signer
+    pages: Any, engine: Engine, settings: Settings, log_signer: Signer
 ) -> None:
     citizen = pages.client()
     assert 'enctype="multipart/form-data"' in citizen.get("/complaints/new").text
@@ -70,7 +56,7 @@ def test_filed_followed_handled_and_answered(
         f"/complaints/{code}/proof-status", data={"secret": secret, "csrf_token": token}
     )
     assert "Entrando en el registro público" in waiting.text and "load delay:1s" in waiting.text
-    _integrate(engine, settings, pages, signer)
+    integrate_all(engine, log_signer, settings.log_origin, pages.clock)
     ready = citizen.post(
         f"/complaints/{code}/proof-status", data={"secret": secret, "csrf_token": token}
     )
@@ -127,7 +113,9 @@ def test_filed_followed_handled_and_answered(
     assert "supervisor" not in added.text  # staff names stay internal
 
 
-def test_bad_input_is_shown_beside_its_field(pages: Any, engine: Engine, signer: Signer) -> None:
+def test_bad_input_is_shown_beside_its_field(
+    pages: Any, engine: Engine, log_signer: Signer
+) -> None:
     citizen = pages.client()
     short = _file(citizen, description="corto")
     assert short.status_code == 422 and 'id="e-description"' in short.text
@@ -138,7 +126,7 @@ def test_bad_input_is_shown_beside_its_field(pages: Any, engine: Engine, signer:
 
 
 def test_an_overdue_complaint_is_on_the_dashboard(
-    pages: Any, settings: Settings, signer: Signer
+    pages: Any, settings: Settings, log_signer: Signer
 ) -> None:
     code, _ = _code_and_secret(_file(pages.client()).text)
     ombudsman = pages.login("oversight")
@@ -166,7 +154,7 @@ def _entries(client: Any, size: int) -> list[bytes]:
 
 
 def test_the_statistics_add_up_to_the_log(
-    pages: Any, api: Any, engine: Engine, settings: Settings, signer: Signer
+    pages: Any, api: Any, engine: Engine, settings: Settings, log_signer: Signer
 ) -> None:
     citizen = pages.client()
     filed = [
@@ -187,7 +175,7 @@ def test_the_statistics_add_up_to_the_log(
         json={"to": "dismissed", "reason": "r"},
         headers=ombudsman,
     )
-    _integrate(engine, settings, pages, signer)
+    integrate_all(engine, log_signer, settings.log_origin, pages.clock)
     _file(citizen, description=f"{TEXT} (filed after the checkpoint)")
 
     stats = citizen.get("/v1/complaints/stats").json()

@@ -63,7 +63,8 @@ class Filed:
 
 
 def new_code() -> str:
-    """``D-XXXXX-XXXXX``: 50 random bits in Crockford's base32, like a stop's receipt."""
+    """A fresh code such as ``D-7K2QX-M9D4B``: ``D-`` and a stop receipt's 50 random bits in
+    Crockford's base32 (:func:`~alcabala.checks.receipts.new_receipt`)."""
     return PREFIX + new_receipt()
 
 

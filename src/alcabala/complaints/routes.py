@@ -49,7 +49,7 @@ def secret_of(header: str | None, query: str | None) -> str:
     return secret
 
 
-#: The complaint's code in a path (``D-XXXXX-XXXXX``; the handlers call it ``code``).
+#: The complaint's code in a path (e.g. ``D-7K2QX-M9D4B``; the handlers call it ``code``).
 CodePath = Annotated[
     str, Path(alias="complaint", max_length=20, description="The complaint's code")
 ]

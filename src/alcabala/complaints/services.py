@@ -55,14 +55,17 @@ AUDIT_ACTION = "complaint"
 NOT_FOUND = "No complaint has this code and secret."
 
 
-def find(ctx: Ctx, code: str) -> Complaint:
-    """The complaint with this code (any typed form), or NotFoundError naming ``code``."""
+def _by_code(ctx: Ctx, code: str) -> Complaint | None:
+    """The complaint with this code, typed in any form (:func:`normalize_code`), or None."""
     normalized = normalize_code(code)
-    complaint = (
-        ctx.session.scalar(select(Complaint).where(Complaint.code == normalized))
-        if normalized
-        else None
-    )
+    if normalized is None:
+        return None
+    return ctx.session.scalar(select(Complaint).where(Complaint.code == normalized))
+
+
+def find(ctx: Ctx, code: str) -> Complaint:
+    """The complaint with this code, or NotFoundError naming ``code``."""
+    complaint = _by_code(ctx, code)
     if complaint is None:
         raise NotFoundError("No complaint has this code.", field="code")
     return complaint
@@ -71,12 +74,7 @@ def find(ctx: Ctx, code: str) -> Complaint:
 def for_complainant(ctx: Ctx, code: str, secret: str) -> Complaint:
     """The complaint, if ``secret`` is its secret; the same 404 either way, so that a
     wrong secret does not confirm that a code exists."""
-    normalized = normalize_code(code)
-    complaint = (
-        ctx.session.scalar(select(Complaint).where(Complaint.code == normalized))
-        if normalized
-        else None
-    )
+    complaint = _by_code(ctx, code)
     if complaint is None or not secret_matches(complaint, secret):
         raise NotFoundError(NOT_FOUND, field="secret")
     return complaint

@@ -180,9 +180,10 @@ def _write_tiles(
 
 class Integrator:
     """:func:`integrate` on a daemon thread: every ``interval`` seconds while idle, every
-    ``busy_interval`` while entries arrive, at once while a backlog remains. ``on_checkpoint`` callbacks get each new checkpoint, on this thread
-    (keep them quick); ``witnessing``, when set, is started and stopped with it. Errors are
-    logged and retried, never fatal."""
+    ``busy_interval`` while entries arrive, at once while a backlog remains.
+    ``on_checkpoint`` callbacks get each new checkpoint, on this thread (keep them quick);
+    ``witnessing``, when set, is started and stopped with it. Errors are logged and
+    retried, never fatal."""
 
     def __init__(
         self,

@@ -9,6 +9,7 @@ the agency's supervisor. Authority is the services'; these pages only show and p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -17,14 +18,16 @@ from fastapi.responses import Response
 from alcabala.accounts.deps import DoorDep, require
 from alcabala.accounts.models import Role
 from alcabala.complaints import services, views
+from alcabala.complaints.filing import normalize_code
 from alcabala.complaints.models import ComplaintStatus
 from alcabala.complaints.routes import CodePath
 from alcabala.complaints.schemas import MoveIn, NoteIn
-from alcabala.context import Actor, Door
+from alcabala.context import Actor, Ctx, Door
 from alcabala.errors import Error
 from alcabala.web import csrf
 from alcabala.web.complaint_texts import NOTE_KINDS, STATUSES, label_of
 from alcabala.web.forms import FormError, build, refusal, values
+from alcabala.web.i18n import N_
 from alcabala.web.render import flash, redirect, render, translator
 
 router = APIRouter(dependencies=[Depends(csrf.protect)])
@@ -88,49 +91,49 @@ def detail(request: Request, code: CodePath, user: Staff, door: DoorDep) -> Resp
     return _page(request, door, user, code)
 
 
-@router.post("/oversight/complaints/{complaint}/move", summary="Move a complaint (oversight)")
-def move(request: Request, code: CodePath, user: Overseer, form: Form, door: DoorDep) -> Response:
+def _post(
+    request: Request,
+    door: Door,
+    user: Actor,
+    code: str,
+    form: Any,
+    form_name: str,
+    run: Callable[[Ctx, dict[str, str]], object],
+    done: str,
+) -> Response:
+    """``run(ctx, data)`` in a write; on success flash ``done`` and show the complaint
+    again, else show it with the form ``form_name``'s errors, at the status the API would
+    answer."""
     t = translator(request)
     data = values(form)
     try:
-        body = build(
-            MoveIn, {k: v for k, v in data.items() if k in ("to", "reason", "version")}, t, None
-        )
         with door.write(user) as ctx:
-            moved = services.move(ctx, code, body)
-            code = moved.code
+            run(ctx, data)
     except (FormError, Error) as exc:
         refused = refusal(exc, t)
-        return _page(
-            request,
-            door,
-            user,
-            code,
-            refused.status,
-            move={"values": data, "errors": refused.errors},
-        )
-    flash(request, "ok", t.gettext("The complaint was moved."))
-    return redirect(path_of(code))
+        forms = {form_name: {"values": data, "errors": refused.errors}}
+        return _page(request, door, user, code, refused.status, **forms)
+    flash(request, "ok", t.gettext(done))
+    return redirect(path_of(normalize_code(code) or code))
+
+
+@router.post("/oversight/complaints/{complaint}/move", summary="Move a complaint (oversight)")
+def move(request: Request, code: CodePath, user: Overseer, form: Form, door: DoorDep) -> Response:
+    t = translator(request)
+
+    def run(ctx: Ctx, data: dict[str, str]) -> object:
+        fields = {k: v for k, v in data.items() if k in ("to", "reason", "version")}
+        return services.move(ctx, code, build(MoveIn, fields, t, None))
+
+    return _post(request, door, user, code, form, "move", run, N_("The complaint was moved."))
 
 
 @router.post("/oversight/complaints/{complaint}/note", summary="Add a note or the agency's answer")
 def note(request: Request, code: CodePath, user: Writer, form: Form, door: DoorDep) -> Response:
     t = translator(request)
-    data = values(form)
-    try:
+
+    def run(ctx: Ctx, data: dict[str, str]) -> object:
         body = build(NoteIn, {"text": data.get("text", "")}, t, None)
-        with door.write(user) as ctx:
-            services.add_note(ctx, code, body.text)
-            code = services.find(ctx, code).code
-    except (FormError, Error) as exc:
-        refused = refusal(exc, t)
-        return _page(
-            request,
-            door,
-            user,
-            code,
-            refused.status,
-            note={"values": data, "errors": refused.errors},
-        )
-    flash(request, "ok", t.gettext("Your note was added."))
-    return redirect(path_of(code))
+        return services.add_note(ctx, code, body.text)
+
+    return _post(request, door, user, code, form, "note", run, N_("Your note was added."))
