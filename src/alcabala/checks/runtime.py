@@ -61,6 +61,8 @@ REFRESH_SECONDS = 1.0
 SWEEP_EVERY = 60  # refresh intervals between two sweeps
 #: After a notification, how long the loop lets the rest of a burst arrive before refreshing.
 DEBOUNCE_SECONDS = 0.01
+#: How long shutdown waits for a refresh in progress before cancelling the loop.
+STOP_SECONDS = 5.0
 #: How far ahead of the server's clock a device's clock may run.
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
@@ -119,6 +121,7 @@ class Runtime:
     _notified: threading.Event = field(default_factory=threading.Event)
     _wake: asyncio.Event | None = None
     _loop: asyncio.AbstractEventLoop | None = None
+    _stopping: bool = False
 
     def __post_init__(self) -> None:
         self.hotlist = HotlistLoader(self.door.engine, self.door.clock)
@@ -222,6 +225,7 @@ class Runtime:
             raise RuntimeError("this runtime is already running")
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
+        self._stopping = False
         settings = self.door.settings
         if settings.change_notify and self.door.engine.dialect.name == "postgresql":
             self._listener = ChangeListener(self.door.engine.url, self.notified)
@@ -242,11 +246,23 @@ class Runtime:
             self._loop.call_soon_threadsafe(self._wake.set)
 
     async def stop(self) -> None:
+        """Stop the refresh loop and the services, then close the engine.
+
+        The loop is asked to stop by a flag and a wake-up, and cancelled only if it has not
+        finished within ``STOP_SECONDS``: on Python 3.11 a cancellation that arrives as
+        ``asyncio.wait_for`` completes is lost, so cancelling alone can leave the loop
+        running and shutdown waiting for it forever."""
         if self._task is not None:
-            self._task.cancel()
+            task, self._task = self._task, None
+            self._stopping = True
+            if self._wake is not None:
+                self._wake.set()
+            while not task.done():
+                done, _ = await asyncio.wait({task}, timeout=STOP_SECONDS)
+                if not done:
+                    task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+                task.result()
         if self._listener is not None:
             await run_in_threadpool(self._listener.stop)
             self._listener = None
@@ -261,9 +277,11 @@ class Runtime:
         assert self._wake is not None
         wake, clock = self._wake, asyncio.get_running_loop().time
         next_sweep = clock() + SWEEP_EVERY * REFRESH_SECONDS
-        while True:
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), REFRESH_SECONDS)
+            if self._stopping:
+                return
             if wake.is_set():
                 await asyncio.sleep(DEBOUNCE_SECONDS)  # let the rest of a burst arrive
             wake.clear()
