@@ -3,7 +3,8 @@
 SQLite runs in WAL mode with ``synchronous=FULL`` and foreign keys on. Its writes are
 serialized: a write unit of work opens with ``BEGIN IMMEDIATE`` so that it holds the one write
 lock from its first read, and concurrent writers queue on the busy timeout instead of failing
-half-way (the approach Datasette takes). PostgreSQL uses ordinary READ COMMITTED transactions;
+half-way (the approach Datasette takes); within one process they queue first come, first
+served (:mod:`alcabala.db.turns`). PostgreSQL uses ordinary READ COMMITTED transactions;
 lost updates are prevented by the ``version`` columns of stateful records.
 
 A SQLite database file is created private (mode 0600) before SQLite opens it, and SQLite
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -29,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from alcabala.db import notify
+from alcabala.db.turns import writer_turn
 from alcabala.errors import ConflictError, Error, ValidationError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -120,10 +122,12 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
     A concurrent change to the same record surfaces as :class:`ConflictError`, never as a
     partial write.
     """
-    bind = engine.execution_options(sqlite_begin="IMMEDIATE") if is_sqlite(engine) else engine
+    sqlite = is_sqlite(engine)
+    bind = engine.execution_options(sqlite_begin="IMMEDIATE") if sqlite else engine
+    turn = writer_turn(engine, SQLITE_BUSY_TIMEOUT_MS / 1000) if sqlite else nullcontext()
     session = Session(bind=bind, expire_on_commit=False)
     try:
-        with session.begin():
+        with turn, session.begin():
             try:
                 yield session
             except Error as exc:
