@@ -43,6 +43,8 @@ POSITIVE = (
     "workers",
     "complaint_overdue_days",
     "complaints_per_hour",
+    "certificate_valid_hours",
+    "certificates_per_hour",
 )
 
 
@@ -163,6 +165,11 @@ class Settings:
     #: Complaints one client address may file per hour (a burst of as many, then a steady
     #: trickle); the same text from the same address within an hour is refused as well.
     complaints_per_hour: int = 5
+    #: Hours a pre-purchase certificate is valid from its issue (Argentina's certificado de
+    #: dominio runs 15 days, Mexico's REPUVE advises a new look after 48 hours).
+    certificate_valid_hours: int = 72
+    #: Certificates one client address may request per hour (a burst, then a trickle).
+    certificates_per_hour: int = 10
 
     def __post_init__(self) -> None:
         if self.notifier not in NOTIFIERS:

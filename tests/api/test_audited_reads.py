@@ -40,6 +40,8 @@ PERSONAL: dict[str, tuple[str, str, str]] = {
     "/v1/receipts/{code}/proof": ("", "vehicle", PLATE),
     # A complaint names its complainant's contact and an officer: staff reads are audited.
     "/v1/oversight/complaints/{complaint}": ("oversight", "complaint", "{complaint}"),
+    # A certificate names a vehicle (never its owner): reading one is a lookup of its VIN.
+    "/v1/certificates/{serial}": ("", "vehicle", VIN),
 }
 # The log's read API names nobody: entries hold only salted commitments.
 NAMELESS = {
@@ -56,11 +58,12 @@ NAMELESS = {
     "/v1/oversight/complaints",
     "/v1/complaints/{complaint}",
     "/v1/complaints/{complaint}/proof",
+    "/v1/certificates/keys",
 }
 
 
 @pytest.fixture
-def world(api: Any, engine: Engine) -> dict[str, str]:
+def world(api: Any, engine: Engine, log_signer: Any) -> dict[str, str]:
     """A stolen car, a wanted person, a permit and a check that hit both; returns path values."""
     post(api, "/v1/vehicles", "registrar", {"vin": VIN, "plate": PLATE})
     report = post(
@@ -109,7 +112,10 @@ def world(api: Any, engine: Engine) -> dict[str, str]:
               "description": "Asked for money to let us go."},
     )  # fmt: skip
     assert complaint.status_code == 201, complaint.text
+    certificate = api.post("/v1/certificates", json={"vin": VIN, "plate": PLATE})
+    assert certificate.status_code == 201, certificate.text
     return {
+        "serial": certificate.json()["serial"],
         "complaint": complaint.json()["code"],
         "code": r.json()["receipt"],
         "vin": VIN,

@@ -69,6 +69,11 @@ POLICY: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("GET", "/v1/oversight/complaints/{complaint}"): (OV, S, A),
     ("POST", "/v1/oversight/complaints/{complaint}/moves"): (OV,),
     ("POST", "/v1/oversight/complaints/{complaint}/notes"): (OV, S),
+    ("POST", "/v1/certificates"): PUBLIC,
+    ("GET", "/v1/certificates/keys"): PUBLIC,
+    ("POST", "/v1/certificates/verify"): PUBLIC,
+    ("GET", "/v1/certificates/{serial}"): PUBLIC,
+    ("POST", "/v1/vehicles/{vin}/inspections"): (R,),
     ("GET", "/log/checkpoint"): PUBLIC,
     ("GET", "/log/tile/{path:path}"): PUBLIC,
     ("GET", "/v1/log/proofs/inclusion"): PUBLIC,
@@ -88,6 +93,7 @@ SAMPLE = {
     "theft_id": "999999",
     "vin_or_plate": "AB123CD",
     "code": "AAAAA-AAAAA",
+    "serial": "C-AAAAA-AAAAA",
     "complaint": "D-AAAAA-AAAAA",
 }
 FRAMEWORK = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}

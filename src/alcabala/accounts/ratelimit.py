@@ -28,6 +28,11 @@ from alcabala.errors import Error
 MAX_CLIENTS = 100_000
 
 
+def client_of(request: Request) -> str:
+    """The client address a limit counts by (see the module docstring)."""
+    return request.client.host if request.client else "unknown"
+
+
 class RateLimited(Error):
     code = "rate_limited"
     http_status = 429
@@ -51,6 +56,11 @@ class RateLimiter:
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
         self._lock = threading.Lock()
 
+    @classmethod
+    def hourly(cls, per_hour: int, message: str) -> RateLimiter:
+        """A limit of ``per_hour`` a client (a burst of as many, refilled over the hour)."""
+        return cls(per_minute=per_hour / 60, burst=per_hour, message=message)
+
     def __len__(self) -> int:
         return len(self._buckets)
 
@@ -71,6 +81,5 @@ class RateLimiter:
             return allowed
 
     def check(self, request: Request) -> None:
-        client = request.client.host if request.client else "unknown"
-        if not self.allow(client):
+        if not self.allow(client_of(request)):
             raise RateLimited(self.message)

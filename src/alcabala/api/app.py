@@ -21,6 +21,7 @@ from alcabala import __version__
 from alcabala.accounts.passwords import HashPool
 from alcabala.api import errors
 from alcabala.api.routers import ROUTERS
+from alcabala.certificates.runtime import limiter_for as certificate_limiter
 from alcabala.checks.runtime import Runtime
 from alcabala.clock import SYSTEM_CLOCK, Clock
 from alcabala.complaints.runtime import limiter_for
@@ -72,6 +73,7 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
     app.state.tokens = runtime.tokens
     app.state.public_limit = runtime.public_limit
     app.state.complaint_limit = limiter_for(settings)
+    app.state.certificate_limit = certificate_limiter(settings)
     app.state.hash_pool = hash_pool
     errors.install(app)
     app.add_middleware(errors.SecurityHeaders)

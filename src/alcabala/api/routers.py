@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from alcabala.accounts.routes import router as audit
+from alcabala.certificates.routes import router as certificates
 from alcabala.checkpoints.routes import router as checkpoints
 from alcabala.checks.routes import public as public_receipts
 from alcabala.checks.routes import router as checks
@@ -27,5 +28,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     public_vehicles,
     public_receipts,
     complaints,
+    certificates,
     log,
 )

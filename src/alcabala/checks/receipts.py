@@ -28,3 +28,15 @@ def normalize_receipt(code: str) -> str | None:
     if len(raw) != 10 or any(c not in ALPHABET for c in raw):
         return None
     return f"{raw[:5]}-{raw[5:]}"
+
+
+def normalize_prefixed(code: str, prefix: str) -> str | None:
+    """The canonical form of a typed code made of one letter, a dash and a receipt (a
+    complaint's ``D-7K2QX-M9D4B``, a certificate's ``C-…``), or None if it cannot be one.
+    The letter may be left out, and dashes and spaces may be anywhere."""
+    letter = prefix.rstrip("-")
+    raw = "".join(c for c in code.upper() if c not in "- ")
+    if len(raw) == 11 and raw[0] == letter:
+        raw = raw[1:]
+    normalized = normalize_receipt(raw)
+    return f"{letter}-{normalized}" if normalized else None

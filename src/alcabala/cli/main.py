@@ -8,6 +8,7 @@ import typer
 from typer.core import TyperGroup
 
 from alcabala.cli import (
+    cert,
     check,
     checkpoints,
     db,
@@ -56,6 +57,7 @@ check.register(app)
 keys.register(app)
 log.register(app)
 witness.register(app)
+cert.register(app)
 
 
 def main() -> None:

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from alcabala.accounts.models import Agency
 from alcabala.checkpoints.models import Checkpoint
 from alcabala.checks.models import Check
-from alcabala.checks.receipts import new_receipt, normalize_receipt
+from alcabala.checks.receipts import new_receipt, normalize_prefixed, normalize_receipt
 from alcabala.complaints.models import (
     Complaint,
     ComplaintFile,
@@ -70,11 +70,7 @@ def new_code() -> str:
 
 def normalize_code(code: str) -> str | None:
     """The canonical form of a typed complaint code, or None if it cannot be one."""
-    raw = "".join(c for c in code.upper() if c not in "- ")
-    if len(raw) == 11 and raw[0] == "D":
-        raw = raw[1:]
-    normalized = normalize_receipt(raw)
-    return PREFIX + normalized if normalized else None
+    return normalize_prefixed(code, PREFIX)
 
 
 def hash_secret(secret: str) -> str:

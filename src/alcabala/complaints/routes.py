@@ -17,8 +17,9 @@ from fastapi.responses import JSONResponse, Response
 
 from alcabala.accounts.deps import DoorDep, public_limit, require
 from alcabala.accounts.models import Role
+from alcabala.accounts.ratelimit import client_of
 from alcabala.complaints import filing, proofs, services, stats, views
-from alcabala.complaints.runtime import client_of, complaint_limit, log_signer
+from alcabala.complaints.runtime import complaint_limit
 from alcabala.complaints.schemas import (
     ComplaintIn,
     ComplaintOut,
@@ -31,6 +32,7 @@ from alcabala.complaints.schemas import (
 from alcabala.context import SYSTEM, Actor
 from alcabala.errors import ValidationError
 from alcabala.ledger.provable import RETRY_AFTER, NotLoggedYet
+from alcabala.ledger.serving import log_signer
 
 router = APIRouter(prefix="/v1", tags=["complaints"])
 PUBLIC = SYSTEM.via("api")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alcabala.accounts import models as accounts
+from alcabala.certificates import models as certificates
 from alcabala.checkpoints import models as checkpoints
 from alcabala.checks import models as checks
 from alcabala.complaints import models as complaints
@@ -17,6 +18,7 @@ from alcabala.vehicles import models as vehicles
 __all__ = [
     "Base",
     "accounts",
+    "certificates",
     "checkpoints",
     "checks",
     "complaints",

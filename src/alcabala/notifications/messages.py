@@ -79,6 +79,27 @@ CATALOGUE: dict[str, dict[str, Template]] = {
             ),
         ),
     },
+    # A pre-purchase certificate was superseded while in force (its vehicle was reported
+    # stolen or retired, or an inspection read other serial numbers); the buyer who left an
+    # address is told. Params: serial, plate, vin, issued_at ("YYYY-MM-DD HH:MM UTC").
+    "certificate_superseded": {
+        "es": Template(
+            subject="El certificado {serial} del vehículo {plate} ya no es válido",
+            body=(
+                "El certificado {serial}, emitido el {issued_at} para el vehículo placa "
+                "{plate} (VIN {vin}), fue reemplazado: la situación del vehículo cambió "
+                "después de emitido. No compre ni pague sin verificarlo de nuevo en línea."
+            ),
+        ),
+        "en": Template(
+            subject="Certificate {serial} of vehicle {plate} no longer holds",
+            body=(
+                "Certificate {serial}, issued on {issued_at} for the vehicle with plate "
+                "{plate} (VIN {vin}), was superseded: the vehicle's status changed after "
+                "issue. Do not buy or pay before verifying it online again."
+            ),
+        ),
+    },
 }
 
 

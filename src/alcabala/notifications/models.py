@@ -26,6 +26,8 @@ class Notification(Base):
     kind: Mapped[str] = mapped_column(String(40))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    #: An address given directly (a certificate's buyer), when no person or agency is named.
+    to_address: Mapped[str | None] = mapped_column(String(254))
     params: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)

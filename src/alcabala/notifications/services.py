@@ -70,10 +70,12 @@ def enqueue(
     *,
     person_id: int | None = None,
     agency_id: int | None = None,
+    to_address: str | None = None,
     now: dt.datetime,
 ) -> Notification:
-    """Queue a ``kind`` message with ``params`` for a person or an agency, in ``session``'s
-    transaction (it is sent only if that commits). Raises
+    """Queue a ``kind`` message with ``params`` for a person, an agency or an address given
+    directly (``to_address``: a certificate's buyer), in ``session``'s transaction (it is
+    sent only if that commits). Raises
     :class:`~alcabala.notifications.messages.MessageError` for an unknown kind or params
     that do not fit its templates."""
     spanish = messages.render(kind, params, messages.DEFAULT_LANGUAGE)
@@ -82,6 +84,7 @@ def enqueue(
         params=dict(params),
         person_id=person_id,
         agency_id=agency_id,
+        to_address=to_address,
         subject=spanish.subject,
         body=spanish.body,
         created_at=now,
@@ -165,7 +168,8 @@ def _pending_query() -> Select[Notification]:
 
 def _compose(session: Session, notification: Notification, now: dt.datetime) -> OutgoingMessage:
     """``notification`` rendered for its recipient: the person if it names one, else the
-    agency. Their language and address are read now, not when the message was queued."""
+    agency. Their language and address are read now, not when the message was queued; an
+    address given directly is used as given, in Spanish."""
     recipient: Person | Agency | None = None
     if notification.person_id is not None:
         recipient = session.get(Person, notification.person_id)
@@ -186,7 +190,8 @@ def _compose(session: Session, notification: Notification, now: dt.datetime) -> 
         kind=notification.kind,
         person_id=notification.person_id,
         agency_id=notification.agency_id,
-        to_address=(recipient.email or None) if recipient is not None else None,
+        to_address=notification.to_address
+        or ((recipient.email or None) if recipient is not None else None),
         language=rendered.language,
         subject=rendered.subject,
         body=rendered.body,

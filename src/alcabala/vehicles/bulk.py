@@ -39,6 +39,7 @@ from alcabala.vehicles.models import (
     Vehicle,
 )
 from alcabala.vehicles.schemas import RetirementIn, StolenReportIn, VehicleIn
+from alcabala.vehicles.services import supersede_certificates
 
 
 def vehicle_ids(session: Session) -> dict[str, int]:
@@ -237,6 +238,8 @@ class StolenReportCodec(Codec):
             entity="stolen_report",
             reason=self.imported_reason,
         )
+        active = [r.vehicle_id for r in payloads if r.status == ReportStatus.ACTIVE]
+        supersede_certificates(self.ctx, active, "reported stolen (imported)")
 
 
 class RetirementRow(RetirementIn):
@@ -300,3 +303,5 @@ class RetirementCodec(Codec):
             session.add(retirement)
             session.flush()
             session.add(Change(entity="retirement", entity_id=retirement.id, at=self.ctx.now()))
+        retired = [p["vehicle_id"] for p in payloads]
+        supersede_certificates(self.ctx, retired, "retired (imported)")

@@ -130,6 +130,7 @@ def report_stolen(ctx: Ctx, vin: str, data: StolenReportIn) -> StolenReport:
         actor_id=ctx.actor_id,
         at=now,
     )
+    supersede_certificates(ctx, [vehicle.id], f"reported stolen ({report.number})")
     return report
 
 
@@ -231,7 +232,18 @@ def retire_vehicle(ctx: Ctx, vin: str, data: RetirementIn) -> Retirement:
     s.add(retirement)
     s.flush()
     record_change(s, "retirement", retirement, ctx.now(), "created")
+    supersede_certificates(ctx, [vehicle.id], f"retired ({retirement.kind})")
     return retirement
+
+
+def supersede_certificates(ctx: Ctx, vehicle_ids: list[int], reason: str) -> None:
+    """Certificates of these vehicles still in force no longer tell the truth: supersede
+    them in this transaction (imported here: certificates build on vehicles)."""
+    if not vehicle_ids:
+        return
+    from alcabala.certificates.services import supersede_for_vehicles
+
+    supersede_for_vehicles(ctx, vehicle_ids, reason)
 
 
 def revalidate_report(ctx: Ctx, report: StolenReport, reason: str, next_date: dt.date) -> None:

@@ -154,5 +154,6 @@ def install(app: FastAPI, runtime: Runtime) -> None:
     hash_pool: HashPool = app.state.hash_pool
     web = build(runtime, hash_pool)
     web.state.complaint_limit = app.state.complaint_limit  # one limit for API and pages
+    web.state.certificate_limit = app.state.certificate_limit
     app.state.console = web  # for introspection (the page policy test walks its routes)
     app.router.routes.append(ConsoleMount("/", app=WebContext(web, runtime.door), name="console"))

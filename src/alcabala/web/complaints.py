@@ -21,14 +21,16 @@ from sqlalchemy import select
 from starlette.datastructures import FormData, UploadFile
 
 from alcabala.accounts.deps import DoorDep, public_limit
+from alcabala.accounts.ratelimit import client_of
 from alcabala.checkpoints.models import Checkpoint
 from alcabala.complaints import filing, proofs, services, stats, views
 from alcabala.complaints.routes import CodePath
-from alcabala.complaints.runtime import client_of, complaint_limit, log_signer
+from alcabala.complaints.runtime import complaint_limit
 from alcabala.complaints.schemas import MAX_PHOTO_BYTES, MAX_PHOTOS, ComplaintIn, InformationIn
 from alcabala.context import SYSTEM, Door
 from alcabala.errors import Error, ValidationError
 from alcabala.ledger.provable import NotLoggedYet
+from alcabala.ledger.serving import log_signer
 from alcabala.web import csrf
 from alcabala.web.charts import Series, bar_chart
 from alcabala.web.complaint_texts import CATEGORIES, NOTE_KINDS, SUBJECTS, label_of
