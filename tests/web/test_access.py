@@ -73,6 +73,12 @@ POLICY: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("GET", "/complaints/{complaint}"): PUBLIC,
     ("POST", "/complaints/{complaint}/proof-status"): PUBLIC,
     ("POST", "/complaints/{complaint}/information"): PUBLIC,
+    ("GET", "/certificados"): PUBLIC,
+    ("POST", "/certificados"): PUBLIC,
+    ("GET", "/certificados/{serial}"): PUBLIC,
+    ("GET", "/verificar"): PUBLIC,
+    ("POST", "/verificar"): PUBLIC,
+    ("GET", "/verificar/offline"): PUBLIC,
     ("GET", "/oversight/complaints"): (OV, S, A),
     ("GET", "/oversight/complaints/{complaint}"): (OV, S, A),
     ("POST", "/oversight/complaints/{complaint}/move"): (OV,),
@@ -82,6 +88,7 @@ SAMPLE = {
     "check_id": "00000000-0000-4000-8000-000000000000", "vin": VIN, "report_id": "999999",
     "action": "recover", "warrant_id": "999999", "hit_id": "999999", "number": "NOPE-1",
     "permit_id": "999999", "theft_id": "999999", "complaint": "D-AAAAA-AAAAA",
+    "serial": "C-AAAAA-AAAAA",
 }  # fmt: skip
 
 

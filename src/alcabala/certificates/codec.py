@@ -256,8 +256,10 @@ def decode(text: str, vkeys: list[str]) -> Claims:
             ) from None
     try:
         message = cose.decode(raw)
-    except cose.CoseError as exc:
-        raise CertificateError(f"the certificate is not COSE: {exc}", field="certificate") from None
+    except cose.CoseError:
+        raise CertificateError(
+            "the certificate is not a COSE_Sign1 message", field="certificate"
+        ) from None
     if message.protected.get(cose.ALG) != cose.EDDSA:
         raise CertificateError("the certificate is not signed with Ed25519", field="certificate")
     kid = message.protected.get(cose.KID)

@@ -31,6 +31,7 @@ from alcabala.accounts.passwords import HashPool
 from alcabala.checks.runtime import Runtime
 from alcabala.errors import AuthError, Error, ForbiddenError
 from alcabala.web import (
+    certificates,
     checks,
     complaints,
     complaints_staff,
@@ -63,6 +64,7 @@ ROUTERS = (
     oversight.router,
     complaints.router,
     complaints_staff.router,
+    certificates.router,
 )
 NOT_YOUR_ROLE = N_("Your role does not give access to this page. Sign in with another account.")
 _STATUS_TITLES = {

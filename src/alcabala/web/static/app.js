@@ -1,5 +1,5 @@
-// alcabala console: countdowns to hit confirmation deadlines, copy-to-clipboard, and the
-// question before a destructive action. A few lines of vanilla JavaScript; everything works
+// alcabala console: countdowns to hit confirmation deadlines, copy-to-clipboard, printing, and
+// the question before a destructive action. A few lines of vanilla JavaScript; everything works
 // without it (the server asks for confirmation itself when `confirmed` is missing).
 (function () {
   "use strict";
@@ -38,6 +38,11 @@
     });
   });
   document.addEventListener("htmx:afterSwap", tick);
+  // <button data-print>: print the page (a certificate prints on one A4 sheet).
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (target instanceof Element && target.closest("[data-print]")) { window.print(); }
+  });
   // <form data-confirm="question">: ask once; if the user agrees, tell the server so.
   document.addEventListener("submit", function (event) {
     var form = event.target;
