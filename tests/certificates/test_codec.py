@@ -74,7 +74,7 @@ WORST = claims(
     retired=True,
     clone_alert=True,
     log_leaf=b"\xff" * 16,
-    expires_at=dt.datetime(2999, 1, 1, tzinfo=dt.UTC),
+    expires_at=AT + dt.timedelta(days=365 * 900),  # the largest time the claims take
     inspection=codec.Inspected(AT, "Á" * 60, False),
 )
 
@@ -200,16 +200,17 @@ def test_cut_keeps_text_within_its_bytes() -> None:
 
 def test_the_cli_judges_expiry_by_the_clock() -> None:
     runner = CliRunner()
-    expired = codec.encode(claims(), SIGNER)  # expired in 2026, before any test run
-    r = runner.invoke(cli, ["cert", "verify", expired, "--key", KEYS[0]])
+    after = (AT + dt.timedelta(hours=73)).isoformat()  # the expiry is judged at --at
+    before = (AT + dt.timedelta(hours=71)).isoformat()
+    text = codec.encode(claims(), SIGNER)
+    r = runner.invoke(cli, ["cert", "verify", text, "--key", KEYS[0], "--at", after])
     assert r.exit_code == 1 and "EXPIRED" in r.output and "expired at" in r.output
-    far = codec.encode(claims(expires_at=dt.datetime(2999, 1, 1, tzinfo=dt.UTC)), SIGNER)
-    ok = runner.invoke(cli, ["cert", "verify", far, "--key", KEYS[0]])
+    ok = runner.invoke(cli, ["cert", "verify", text, "--key", KEYS[0], "--at", before])
     assert ok.exit_code == 0 and "nothing registered against buying" in ok.output
-    stolen = codec.encode(
-        claims(stolen=True, expires_at=dt.datetime(2999, 1, 1, tzinfo=dt.UTC)), SIGNER
-    )
-    warned = runner.invoke(cli, ["cert", "verify", stolen, "--key", KEYS[0]])
+    stolen = codec.encode(claims(stolen=True), SIGNER)
+    warned = runner.invoke(cli, ["cert", "verify", stolen, "--key", KEYS[0], "--at", before])
     assert "DO NOT BUY" in warned.output and "stolen:       YES" in warned.output
+    bad_at = runner.invoke(cli, ["cert", "verify", text, "--key", KEYS[0], "--at", "soon"])
+    assert bad_at.exit_code == 2 and "--at" in bad_at.output
     missing = runner.invoke(cli, ["cert", "verify", "/nonexistent/cert.txt", "--key", KEYS[0]])
     assert missing.exit_code == 1 and "FAILED" in missing.output

@@ -12,13 +12,14 @@ What happened after issue (a stolen report) only the online check can tell:
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
 import typer
 
 from alcabala.certificates.codec import MAX_TEXT, CertificateError, Claims, decode
-from alcabala.clock import SYSTEM_CLOCK, Clock
+from alcabala.clock import SYSTEM_CLOCK, Clock, FixedClock
 
 
 def register(app: typer.Typer) -> None:
@@ -33,6 +34,9 @@ def register(app: typer.Typer) -> None:
         keys: list[str] = typer.Option(
             ..., "--key", help="The log's verifier key (repeatable: old keys too)."
         ),
+        at: str = typer.Option(
+            "", "--at", help="Judge expiry at this ISO time (e.g. the sale's) instead of now."
+        ),
     ) -> None:
         """Verify a certificate offline and print what it says; exit status 1 if not valid."""
         try:
@@ -42,12 +46,24 @@ def register(app: typer.Typer) -> None:
             reason = exc.message if isinstance(exc, CertificateError) else str(exc)
             typer.echo(f"FAILED: {reason}", err=True)
             raise typer.Exit(1) from None
-        lines, expired = describe(claims, SYSTEM_CLOCK)
+        lines, expired = describe(claims, _clock(at))
         for line in lines:
             typer.echo(line)
         if expired:
             typer.echo(f"FAILED: the certificate expired at {_when(claims.expires_at)}", err=True)
             raise typer.Exit(1)
+
+
+def _clock(at: str) -> Clock:
+    if not at:
+        return SYSTEM_CLOCK
+    try:
+        when = dt.datetime.fromisoformat(at.replace("Z", "+00:00"))
+    except ValueError:
+        raise typer.BadParameter(
+            "an ISO time such as 2026-12-01T10:00Z", param_hint="--at"
+        ) from None
+    return FixedClock(when if when.tzinfo else when.replace(tzinfo=dt.UTC))
 
 
 def _read(source: str) -> str:
