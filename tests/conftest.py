@@ -205,6 +205,7 @@ ROLES = (
     "admin",
     "court",
     "oversight",
+    "custodian",
 )
 
 
@@ -248,6 +249,7 @@ def api(engine: Engine, settings: Settings, clock: FixedClock) -> Iterator[Any]:
                 "supervisor": "GNB",
                 "court": "TSJ-GUA",
                 "oversight": "DDP",
+                "custodian": "GNB",
             }.get(role)
             _, tokens[role] = add_user(session, role, role, agency)
     with TestClient(create_app(settings, clock)) as client:

@@ -45,6 +45,7 @@ POSITIVE = (
     "complaints_per_hour",
     "certificate_valid_hours",
     "certificates_per_hour",
+    "detention_approval_hours",
 )
 
 
@@ -170,6 +171,9 @@ class Settings:
     certificate_valid_hours: int = 72
     #: Certificates one client address may request per hour (a burst, then a trickle).
     certificates_per_hour: int = 10
+    #: Hours a supervisor has to approve a detention on a stated reason (not a confirmed
+    #: hit); an unapproved one surfaces to oversight after that.
+    detention_approval_hours: int = 4
 
     def __post_init__(self) -> None:
         if self.notifier not in NOTIFIERS:

@@ -42,6 +42,13 @@ PERSONAL: dict[str, tuple[str, str, str]] = {
     "/v1/oversight/complaints/{complaint}": ("oversight", "complaint", "{complaint}"),
     # A certificate names a vehicle (never its owner): reading one is a lookup of its VIN.
     "/v1/certificates/{serial}": ("", "vehicle", VIN),
+    # A seizure names the persons detained; its proof's record names any vehicle seized.
+    "/v1/seizures/{seizure}": ("supervisor", "seizure", "{seizure}"),
+    "/v1/seizures/{seizure}/proof": ("", "seizure", "{seizure}"),
+    "/v1/custody/items/{seizure}/{item}/history": ("oversight", "seized_item", "{seizure}/1"),
+    "/v1/custody/outcomes/{outcome_id}": ("auditor", "seizure", "{seizure}"),
+    # The unapproved detentions name their persons.
+    "/v1/custody/oversight": ("oversight", "person", NID),
 }
 # The log's read API names nobody: entries hold only salted commitments.
 NAMELESS = {
@@ -59,6 +66,10 @@ NAMELESS = {
     "/v1/complaints/{complaint}",
     "/v1/complaints/{complaint}/proof",
     "/v1/certificates/keys",
+    # What was taken, no names and no full serials; codes of locations and transfers.
+    "/v1/seizures/{seizure}/receipt",
+    "/v1/custody/locations",
+    "/v1/custody/transfers",
 }
 
 
@@ -104,6 +115,20 @@ def world(api: Any, engine: Engine, log_signer: Any) -> dict[str, str]:
         headers=api.auth_for("officer"),
     )  # fmt: skip
     assert r.status_code == 200 and r.json()["verdict"] == "hit", r.text
+    seizure = post(api, "/v1/seizures", "officer", {
+        "check_id": check_id, "items": [{"kind": "vehicle", "description": "Sedán", "vin": VIN}],
+        "detained": [{"national_id": NID, "basis": "reason", "reason": "Conducía el vehículo"}],
+    })  # fmt: skip
+    label = seizure["items"][0]["label"]
+    move = post(api, "/v1/custody/transfers", "officer",
+                {"items": [label], "to": "custodian", "purpose": "Depósito"})  # fmt: skip
+    post(api, f"/v1/custody/transfers/{move['id']}/receive", "custodian", {}, 200)
+    outcome = post(
+        api,
+        f"/v1/seizures/{seizure['code']}/releases",
+        "custodian",
+        {"to": "owner", "recipient": "Ana Díaz", "lines": [{"label": label}]},
+    )
     while integrate(engine, SIGNER, ORIGIN, api.clock) is not None:
         pass  # the check's log entry, so that its receipt has a proof
     complaint = api.post(
@@ -115,6 +140,9 @@ def world(api: Any, engine: Engine, log_signer: Any) -> dict[str, str]:
     certificate = api.post("/v1/certificates", json={"vin": VIN, "plate": PLATE})
     assert certificate.status_code == 201, certificate.text
     return {
+        "seizure": seizure["code"],
+        "item": "1",
+        "outcome_id": str(outcome["id"]),
         "serial": certificate.json()["serial"],
         "complaint": complaint.json()["code"],
         "code": r.json()["receipt"],
@@ -150,6 +178,8 @@ def test_each_personal_read_writes_an_audit_row(
     query.setdefault("reason", "case 3C-1")
     if template == "/v1/records/due":
         api.clock.advance(dt.timedelta(days=120))  # the report and the warrant are due now
+    if template == "/v1/custody/oversight":
+        api.clock.advance(dt.timedelta(hours=5))  # the detention is unapproved past due
     before = len(_audit_rows(engine))
     headers = api.auth_for(role) if role else {}
     r = api.get(url, params=query, headers=headers)

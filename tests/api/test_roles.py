@@ -16,8 +16,8 @@ from alcabala.api.app import create_app
 from alcabala.config import Settings
 
 OFF, R, L, S, A, ADM = "officer", "registrar", "livestock", "supervisor", "auditor", "admin"
-C, OV = "court", "oversight"
-ALL = (OFF, R, L, S, A, ADM, C, OV)
+C, OV, CU = "court", "oversight", "custodian"
+ALL = (OFF, R, L, S, A, ADM, C, OV, CU)
 PUBLIC = "public"
 
 POLICY: dict[tuple[str, str], tuple[str, ...] | str] = {
@@ -74,6 +74,26 @@ POLICY: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("POST", "/v1/certificates/verify"): PUBLIC,
     ("GET", "/v1/certificates/{serial}"): PUBLIC,
     ("POST", "/v1/vehicles/{vin}/inspections"): (R,),
+    ("POST", "/v1/custody/locations"): (ADM, S),
+    ("GET", "/v1/custody/locations"): (OFF, S, CU, OV, A),
+    ("POST", "/v1/seizures"): (OFF, S),
+    ("GET", "/v1/seizures/{seizure}"): (OFF, S, CU, OV, A),
+    ("GET", "/v1/seizures/{seizure}/receipt"): PUBLIC,
+    ("GET", "/v1/seizures/{seizure}/proof"): PUBLIC,
+    ("POST", "/v1/seizures/{seizure}/releases"): (S, CU),
+    ("POST", "/v1/seizures/{seizure}/disposals"): (S, CU),
+    ("POST", "/v1/custody/transfers"): (OFF, S, CU),
+    ("GET", "/v1/custody/transfers"): (OFF, S, CU),
+    ("POST", "/v1/custody/transfers/{transfer_id}/receive"): (OFF, S, CU),
+    ("POST", "/v1/custody/transfers/{transfer_id}/decline"): (OFF, S, CU),
+    ("POST", "/v1/custody/store"): (OFF, S, CU),
+    ("GET", "/v1/custody/items/{seizure}/{item}/history"): (OFF, S, CU, OV, A),
+    ("GET", "/v1/custody/outcomes/{outcome_id}"): (OFF, S, CU, OV, A),
+    ("POST", "/v1/custody/detentions/{detention_id}/approve"): (S,),
+    ("POST", "/v1/custody/detentions/{detention_id}/reject"): (S,),
+    ("POST", "/v1/custody/vehicle-conditions"): (OFF, S, CU, R),
+    ("GET", "/v1/custody/oversight"): (S, CU, OV, A),
+    ("POST", "/v1/custody/audits"): (S, CU, OV, A),
     ("GET", "/log/checkpoint"): PUBLIC,
     ("GET", "/log/tile/{path:path}"): PUBLIC,
     ("GET", "/v1/log/proofs/inclusion"): PUBLIC,
@@ -95,6 +115,11 @@ SAMPLE = {
     "code": "AAAAA-AAAAA",
     "serial": "C-AAAAA-AAAAA",
     "complaint": "D-AAAAA-AAAAA",
+    "seizure": "I-AAAAA-AAAAA",
+    "transfer_id": "999999",
+    "outcome_id": "999999",
+    "detention_id": "999999",
+    "item": "1",
 }
 FRAMEWORK = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 

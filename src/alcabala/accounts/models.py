@@ -26,6 +26,8 @@ class Role(enum.StrEnum):
     COURT = "court"
     #: An ombudsman's or inspectorate's staff: owns complaints, whoever they are about.
     OVERSIGHT = "oversight"
+    #: A property room's custodian: receives, stores, releases and disposes of seized items.
+    CUSTODIAN = "custodian"
 
 
 class AgencyKind(enum.StrEnum):

@@ -10,6 +10,7 @@ from alcabala.checkpoints.routes import router as checkpoints
 from alcabala.checks.routes import public as public_receipts
 from alcabala.checks.routes import router as checks
 from alcabala.complaints.routes import router as complaints
+from alcabala.custody.routes import router as custody
 from alcabala.ledger.routes import router as log
 from alcabala.livestock.routes import router as livestock
 from alcabala.persons.routes import router as persons
@@ -29,5 +30,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     public_receipts,
     complaints,
     certificates,
+    custody,
     log,
 )

@@ -27,6 +27,7 @@ SignedIn = Annotated[
             Role.ADMIN,
             Role.COURT,
             Role.OVERSIGHT,
+            Role.CUSTODIAN,
         )
     ),
 ]

@@ -11,6 +11,7 @@ from alcabala.cli import (
     cert,
     check,
     checkpoints,
+    custody,
     db,
     demo,
     ids,
@@ -58,6 +59,7 @@ keys.register(app)
 log.register(app)
 witness.register(app)
 cert.register(app)
+custody.register(app)
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ from alcabala.certificates import models as certificates
 from alcabala.checkpoints import models as checkpoints
 from alcabala.checks import models as checks
 from alcabala.complaints import models as complaints
+from alcabala.custody import models as custody
 from alcabala.db import history
 from alcabala.db.base import Base
 from alcabala.ledger import models as ledger
@@ -22,6 +23,7 @@ __all__ = [
     "checkpoints",
     "checks",
     "complaints",
+    "custody",
     "history",
     "ledger",
     "livestock",

@@ -100,6 +100,37 @@ CATALOGUE: dict[str, dict[str, Template]] = {
             ),
         ),
     },
+    # A recovered vehicle went back to its owner: both condition inventories, at recovery
+    # and at return, side by side. Params: plate, vin, number (of the stolen report),
+    # engine_recovery / engine_return (the engine number seen, "—" for none),
+    # wheels_recovery / wheels_return, battery_* and radio_* ("✓" or "✗"), cargo_*, and
+    # differences (how many parts differ, as digits).
+    "vehicle_inventories": {
+        "es": Template(
+            subject="Inventarios de su vehículo {plate} al recuperarlo y al devolverlo",
+            body=(
+                "Denuncia {number}, vehículo VIN {vin}.\n"
+                "Al recuperarlo: motor {engine_recovery}; ruedas {wheels_recovery}; "
+                "batería {battery_recovery}; radio {radio_recovery}; carga: {cargo_recovery}.\n"
+                "Al devolverlo: motor {engine_return}; ruedas {wheels_return}; "
+                "batería {battery_return}; radio {radio_return}; carga: {cargo_return}.\n"
+                "Partes que difieren: {differences}. Si falta algo, puede denunciarlo "
+                "citando este mensaje."
+            ),
+        ),
+        "en": Template(
+            subject="Inventories of your vehicle {plate} at recovery and at return",
+            body=(
+                "Report {number}, vehicle VIN {vin}.\n"
+                "At recovery: engine {engine_recovery}; wheels {wheels_recovery}; "
+                "battery {battery_recovery}; radio {radio_recovery}; cargo: {cargo_recovery}.\n"
+                "At return: engine {engine_return}; wheels {wheels_return}; "
+                "battery {battery_return}; radio {radio_return}; cargo: {cargo_return}.\n"
+                "Parts that differ: {differences}. If anything is missing, you may complain "
+                "quoting this message."
+            ),
+        ),
+    },
 }
 
 

@@ -50,6 +50,7 @@ ROLE_NAMES = {
     "admin": N_("Administrator"),
     "court": N_("Court"),
     "oversight": N_("Oversight"),
+    "custodian": N_("Custodian"),
 }
 # (path, label, roles allowed): the same roles the API gives each action.
 NAV: tuple[tuple[str, str, frozenset[str]], ...] = (
