@@ -17,8 +17,8 @@ from fastapi.routing import APIRoute
 
 PASSWORD = "correct-horse-battery"  # as set by the ``pages`` fixture
 OF, R, L, S, A, ADM = "officer", "registrar", "livestock", "supervisor", "auditor", "admin"
-OV = "oversight"
-ALL = (OF, R, L, S, A, ADM, OV)
+OV, CU = "oversight", "custodian"
+ALL = (OF, R, L, S, A, ADM, OV, CU)
 PUBLIC = "public"
 VIN = "1M8GDM9AXKP042788"
 
@@ -83,12 +83,17 @@ POLICY: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("GET", "/oversight/complaints/{complaint}"): (OV, S, A),
     ("POST", "/oversight/complaints/{complaint}/move"): (OV,),
     ("POST", "/oversight/complaints/{complaint}/note"): (OV, S),
+    ("GET", "/incautacion/{seizure}"): PUBLIC,
+    ("GET", "/custodia/incautaciones/{seizure}"): (OF, S, CU, OV, A),
+    ("POST", "/custodia/incautaciones/{seizure}/liberar"): (S, CU),
+    ("GET", "/custodia/salidas/{outcome}"): (OF, S, CU, OV, A),
+    ("GET", "/custodia/discrepancias"): (S, CU, OV, A),
 }
 SAMPLE = {
     "check_id": "00000000-0000-4000-8000-000000000000", "vin": VIN, "report_id": "999999",
     "action": "recover", "warrant_id": "999999", "hit_id": "999999", "number": "NOPE-1",
     "permit_id": "999999", "theft_id": "999999", "complaint": "D-AAAAA-AAAAA",
-    "serial": "C-AAAAA-AAAAA",
+    "serial": "C-AAAAA-AAAAA", "seizure": "I-AAAAA-AAAAA", "outcome": "999999",
 }  # fmt: skip
 
 

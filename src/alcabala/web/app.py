@@ -35,6 +35,7 @@ from alcabala.web import (
     checks,
     complaints,
     complaints_staff,
+    custody,
     livestock,
     oversight,
     persons,
@@ -65,6 +66,7 @@ ROUTERS = (
     complaints.router,
     complaints_staff.router,
     certificates.router,
+    custody.router,
 )
 NOT_YOUR_ROLE = N_("Your role does not give access to this page. Sign in with another account.")
 _STATUS_TITLES = {

@@ -62,6 +62,11 @@ NAV: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("/livestock", N_("Livestock"), frozenset({"livestock", "registrar"})),
     ("/dashboard", N_("Dashboard"), frozenset({"supervisor", "oversight"})),
     ("/oversight/complaints", N_("Complaints"), frozenset({"oversight", "supervisor", "auditor"})),
+    (
+        "/custodia/discrepancias",
+        N_("Custody"),
+        frozenset({"custodian", "oversight", "supervisor", "auditor"}),
+    ),
 )
 CONFIRM_TITLE = N_("Please confirm")
 
