@@ -17,6 +17,7 @@ from alcabala.clock import FixedClock
 from alcabala.complaints import services
 from alcabala.complaints.models import Complaint
 from alcabala.context import SYSTEM, Actor, Door
+from alcabala.custody.models import Discrepancy, Transfer
 from alcabala.db.engine import read_session
 from alcabala.demo.seed import is_empty, seed
 from alcabala.livestock.models import Permit, PermitStatus
@@ -36,8 +37,16 @@ def test_seed_fills_registries_users_and_stops(door: Door, engine: Engine) -> No
         "admin",
         "court",
         "oversight",
+        "custodian",
     }
     with read_session(engine) as s:
+        short = {(d.kind, d.expected, d.found) for d in s.scalars(select(Discrepancy))}
+        assert short == {
+            ("quantity", "88 panelas", "87 panelas"),
+            ("weight", "92.4 kg", "91.35 kg"),
+        }
+        offered = s.scalar(select(Transfer).where(Transfer.status == "offered"))
+        assert report.counts["seizures"] == 2 and offered is not None
         assert s.scalar(select(func.count()).select_from(Check)) == 80
         statuses = Counter(s.scalars(select(Complaint.status)))
         assert sum(statuses.values()) == report.counts["complaints"] > 0

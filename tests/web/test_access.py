@@ -88,12 +88,19 @@ POLICY: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("POST", "/custodia/incautaciones/{seizure}/liberar"): (S, CU),
     ("GET", "/custodia/salidas/{outcome}"): (OF, S, CU, OV, A),
     ("GET", "/custodia/discrepancias"): (S, CU, OV, A),
+    ("GET", "/custodia"): (OF, S, CU),
+    ("POST", "/custodia/traspasos"): (OF, S, CU),
+    ("POST", "/custodia/traspasos/{transfer}/recibir"): (OF, S, CU),
+    ("POST", "/custodia/traspasos/{transfer}/rechazar"): (OF, S, CU),
+    ("GET", "/custodia/nueva"): (OF, S),
+    ("POST", "/custodia/nueva"): (OF, S),
 }
 SAMPLE = {
     "check_id": "00000000-0000-4000-8000-000000000000", "vin": VIN, "report_id": "999999",
     "action": "recover", "warrant_id": "999999", "hit_id": "999999", "number": "NOPE-1",
     "permit_id": "999999", "theft_id": "999999", "complaint": "D-AAAAA-AAAAA",
     "serial": "C-AAAAA-AAAAA", "seizure": "I-AAAAA-AAAAA", "outcome": "999999",
+    "transfer": "999999",
 }  # fmt: skip
 
 

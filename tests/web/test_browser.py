@@ -299,7 +299,9 @@ GALLERY = {
         ("complaint-new", "/complaints/new"),
         ("complaint-follow", "/complaints"),
         ("complaint-stats", "/complaints/stats"),
+        ("custody-oversight", "/custodia/discrepancias"),
     ],
+    "custodio": [("custody-custodian", "/custodia/discrepancias")],
 }
 
 

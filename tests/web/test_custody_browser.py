@@ -118,3 +118,63 @@ def test_the_seizure_receipt_and_the_release_comparison(
     fits(page, artifacts, "custody-discrepancies")
     context.close()
     assert problems == []
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_an_officer_records_a_seizure_and_the_custodian_confirms_its_transfer(
+    browser: Any, served: str, api: Any, pages: Any, artifacts: Path
+) -> None:
+    _location(api)
+    problems: list[str] = []
+    context = browser.new_context(viewport=PHONE, locale="es-VE")
+    context.on("weberror", lambda e: problems.append(str(e.error)))
+    page = _sign_in(context, served, "officer")
+    page.goto(f"{served}/custodia/nueva")
+    fits(page, artifacts, "seizure-new")
+    page.fill("#f-checkpoint", "GUA-ALDAO")
+    page.select_option("#f-item0_kind", "drugs")
+    page.fill("#f-item0_description", "Panelas de cocaína")
+    page.fill("#f-item0_quantity", "88")
+    page.click("#seizure-form button[type=submit]")  # drugs are weighed: refused, and where
+    assert "se pesan" in (page.text_content("#e-item0_description") or "")
+    page.fill("#f-item0_weight_kg", "92,4")
+    page.fill("#f-item0_seal", "GNB-000111")
+    page.select_option("#f-item1_kind", "cargo")
+    page.fill("#f-item1_description", "Cajas de cerámica")
+    page.fill("#f-item1_quantity", "120")
+    page.fill("#f-person0_national_id", "V-7.654.321")
+    page.fill("#f-person0_name", NAME)
+    page.click("#seizure-form button[type=submit]")  # a detention needs its reason
+    assert page.locator("#e-person0_reason").is_visible()
+    page.fill("#f-person0_reason", "Conducía el camión con la carga")
+    page.click("#seizure-form button[type=submit]")
+    page.wait_for_selector("#seizure[data-code]")
+    code = page.get_attribute("#seizure", "data-code")
+    assert page.locator("#seizure-items li").count() == 2
+    assert "92.4" in (page.text_content("#seizure-items") or "")
+    assert "En espera de la aprobación" in page.content()
+
+    page.goto(f"{served}/custodia")
+    page.check(f"#offer-form input[value='{code}/1']")
+    page.check(f"#offer-form input[value='{code}/2']")
+    page.fill("#f-to", "custodian")
+    page.fill("#f-purpose", "Resguardo en depósito")
+    page.select_option("#f-location", "GNB-DEP-1")
+    page.click("#offer-form button[type=submit]")
+    assert "hasta que quien recibe confirme" in (page.text_content(".flash") or "")
+    assert page.locator("#outgoing li").count() == 1
+    fits(page, artifacts, "custody-offered")
+    context.close()
+
+    context = browser.new_context(viewport=PHONE, locale="es-VE")
+    page = _sign_in(context, served, "custodian")
+    assert page.url.endswith("/custodia")  # a custodian lands here
+    transfer = page.locator("#incoming article.transfer")
+    assert transfer.count() == 1
+    fits(page, artifacts, "custody-incoming")
+    page.click("#incoming form[id^=receive] button[type=submit]")
+    assert "en su custodia" in (page.text_content(".flash") or "")
+    held = page.text_content("#held") or ""
+    assert f"{code}/1" in held and f"{code}/2" in held and "GNB-DEP-1" in held
+    context.close()
+    assert problems == []

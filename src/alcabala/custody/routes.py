@@ -13,7 +13,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import select
 
 from alcabala.accounts.audit import audit_lookup
 from alcabala.accounts.deps import DoorDep, RecordId, public_limit, require
@@ -31,7 +30,7 @@ from alcabala.custody import (
     transfers,
     views,
 )
-from alcabala.custody.models import Outcome, SeizedItem, Seizure, Transfer, TransferStatus
+from alcabala.custody.models import Outcome, Seizure
 from alcabala.custody.schemas import (
     AnswerIn,
     AuditOut,
@@ -76,22 +75,6 @@ CodePath = Annotated[
     str, Path(alias="seizure", max_length=20, description="The seizure's code (I-…)")
 ]
 NO_STORE = {"Cache-Control": "no-store"}
-
-
-def transfer_out(transfer: Transfer, names: views.Names) -> TransferOut:
-    labels = names.ctx.session.scalars(
-        select(SeizedItem.label).where(SeizedItem.id.in_(transfer.items)).order_by(SeizedItem.id)
-    )
-    return TransferOut(
-        id=transfer.id,
-        status=transfer.status,
-        from_user=names.user(transfer.from_user_id) or "",
-        to_user=names.user(transfer.to_user_id) or "",
-        location=names.location(transfer.to_location_id),
-        purpose=transfer.purpose,
-        offered_at=transfer.offered_at,
-        items=list(labels),
-    )
 
 
 @router.post("/custody/locations", status_code=201, summary="Add a storage location")
@@ -161,28 +144,21 @@ def get_proof(code: CodePath, request: Request, door: DoorDep) -> Response:
 def offer(data: TransferIn, user: Holder, door: DoorDep) -> TransferOut:
     """The items stay yours until the receiver confirms with their own login."""
     with door.write(user) as ctx:
-        return transfer_out(transfers.offer(ctx, data), views.Names(ctx))
+        return views.transfer_view(transfers.offer(ctx, data), views.Names(ctx))
 
 
 @router.get("/custody/transfers", summary="Transfers waiting for you, or offered by you")
 def pending_transfers(user: Holder, door: DoorDep) -> list[TransferOut]:
     with door.read(user) as ctx:
         names = views.Names(ctx)
-        found = ctx.session.scalars(
-            select(Transfer)
-            .where(
-                Transfer.status == TransferStatus.OFFERED,
-                (Transfer.to_user_id == user.id) | (Transfer.from_user_id == user.id),
-            )
-            .order_by(Transfer.id)
-        )
-        return [transfer_out(t, names) for t in found]
+        found = transfers.pending(ctx)
+        return [views.transfer_view(t, names) for t in found]
 
 
 @router.post("/custody/transfers/{transfer_id}/receive", summary="Confirm you received them")
 def receive(transfer_id: RecordId, data: ReceiveIn, user: Holder, door: DoorDep) -> TransferOut:
     with door.write(user) as ctx:
-        return transfer_out(transfers.receive(ctx, transfer_id, data), views.Names(ctx))
+        return views.transfer_view(transfers.receive(ctx, transfer_id, data), views.Names(ctx))
 
 
 @router.post(
@@ -190,7 +166,7 @@ def receive(transfer_id: RecordId, data: ReceiveIn, user: Holder, door: DoorDep)
 )
 def decline(transfer_id: RecordId, data: AnswerIn, user: Holder, door: DoorDep) -> TransferOut:
     with door.write(user) as ctx:
-        return transfer_out(transfers.decline(ctx, transfer_id, data), views.Names(ctx))
+        return views.transfer_view(transfers.decline(ctx, transfer_id, data), views.Names(ctx))
 
 
 @router.post("/custody/store", summary="Put items you hold in a storage location")

@@ -17,6 +17,7 @@ from alcabala.custody.locations import location_named
 from alcabala.custody.models import (
     Discrepancy,
     EventKind,
+    ItemStatus,
     SealState,
     SeizedItem,
     Transfer,
@@ -205,3 +206,21 @@ def store(ctx: Ctx, data: StoreIn) -> list[SeizedItem]:
     for item in items:
         item.location_id = location.id
     return items
+
+
+def pending(ctx: Ctx) -> list[Transfer]:
+    """Transfers offered and not yet answered, to the actor or by the actor, oldest first."""
+    me = ctx.actor_id
+    query = select(Transfer).where(
+        Transfer.status == TransferStatus.OFFERED,
+        (Transfer.to_user_id == me) | (Transfer.from_user_id == me),
+    )
+    return list(ctx.session.scalars(query.order_by(Transfer.id)))
+
+
+def held(ctx: Ctx) -> list[SeizedItem]:
+    """The items the actor holds now, newest seizure first."""
+    query = select(SeizedItem).where(
+        SeizedItem.holder_id == ctx.actor_id, SeizedItem.status == ItemStatus.HELD
+    )
+    return list(ctx.session.scalars(query.order_by(SeizedItem.id.desc())))

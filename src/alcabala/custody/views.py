@@ -22,6 +22,7 @@ from alcabala.custody.models import (
     SeizedItem,
     Seizure,
     StorageLocation,
+    Transfer,
     VehicleCondition,
 )
 from alcabala.custody.outcomes import compare
@@ -38,6 +39,7 @@ from alcabala.custody.schemas import (
     ReceiptItem,
     ReceiptOut,
     SeizureOut,
+    TransferOut,
 )
 from alcabala.vehicles.models import StolenReport
 
@@ -306,4 +308,21 @@ def inventories_out(ctx: Ctx, report: StolenReport) -> InventoriesOut:
         recovery=condition_out(report, before),
         returned=condition_out(report, after),
         differences=differences(before, after) if before and after else [],
+    )
+
+
+def transfer_view(transfer: Transfer, names: Names) -> TransferOut:
+    """A transfer with its items' labels, in order."""
+    labels = names.ctx.session.scalars(
+        select(SeizedItem.label).where(SeizedItem.id.in_(transfer.items)).order_by(SeizedItem.id)
+    )
+    return TransferOut(
+        id=transfer.id,
+        status=transfer.status,
+        from_user=names.user(transfer.from_user_id) or "",
+        to_user=names.user(transfer.to_user_id) or "",
+        location=names.location(transfer.to_location_id),
+        purpose=transfer.purpose,
+        offered_at=transfer.offered_at,
+        items=list(labels),
     )

@@ -24,6 +24,7 @@ from alcabala.bulk.services import import_rows
 from alcabala.context import SYSTEM, Door
 from alcabala.db.engine import read_session
 from alcabala.demo.complaints import file_demo_complaints
+from alcabala.demo.custody import seed_demo_custody
 from alcabala.demo.generator import generate
 from alcabala.demo.stops import record_demo_stops
 from alcabala.errors import ValidationError
@@ -38,6 +39,7 @@ DEMO_USERS = (
     ("admin", "admin", None),
     ("tribunal", "court", "TSJ-GUA"),
     ("defensoria", "oversight", "DDP"),
+    ("custodio", "custodian", "GNB"),
 )
 
 
@@ -91,4 +93,7 @@ def seed(
     counts["complaints"] = file_demo_complaints(door, seed=seed)
     if progress is not None:
         progress("complaints", counts["complaints"])
+    counts["seizures"] = seed_demo_custody(door)
+    if progress is not None:
+        progress("seizures", counts["seizures"])
     return SeedReport(counts, users)

@@ -36,6 +36,7 @@ from alcabala.web import (
     complaints,
     complaints_staff,
     custody,
+    custody_forms,
     livestock,
     oversight,
     persons,
@@ -67,6 +68,7 @@ ROUTERS = (
     complaints_staff.router,
     certificates.router,
     custody.router,
+    custody_forms.router,
 )
 NOT_YOUR_ROLE = N_("Your role does not give access to this page. Sign in with another account.")
 _STATUS_TITLES = {

@@ -62,9 +62,10 @@ NAV: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("/livestock", N_("Livestock"), frozenset({"livestock", "registrar"})),
     ("/dashboard", N_("Dashboard"), frozenset({"supervisor", "oversight"})),
     ("/oversight/complaints", N_("Complaints"), frozenset({"oversight", "supervisor", "auditor"})),
+    ("/custodia", N_("Custody"), frozenset({"custodian", "officer", "supervisor"})),
     (
         "/custodia/discrepancias",
-        N_("Custody"),
+        N_("Discrepancies"),
         frozenset({"custodian", "oversight", "supervisor", "auditor"}),
     ),
 )
