@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
+from alcabala.accounts.audit import audit_lookup
 from alcabala.accounts.models import Role
 from alcabala.context import Ctx
 from alcabala.custody.models import Detention, DetentionStatus, DetentionTransition
@@ -74,3 +75,18 @@ def unapproved(ctx: Ctx, agency_id: int | None = None) -> Sequence[Detention]:
     if agency_id is not None:
         query = query.where(Detention.agency_id == agency_id)
     return ctx.session.scalars(query.order_by(Detention.approve_by)).all()
+
+
+def awaiting(ctx: Ctx) -> Sequence[Detention]:
+    """For a supervisor: the detentions of their agency waiting for approval, oldest
+    deadline first; each names a person, so the read is audited."""
+    actor = ctx.actor
+    if actor.role != Role.SUPERVISOR or actor.agency_id is None:
+        return []
+    query = select(Detention).where(
+        Detention.status == S.AWAITING_APPROVAL, Detention.agency_id == actor.agency_id
+    )
+    found = ctx.session.scalars(query.order_by(Detention.approve_by)).all()
+    for d in found:
+        audit_lookup(ctx, "list", "person", d.national_id, reason="detentions to approve")
+    return found

@@ -17,8 +17,16 @@ from __future__ import annotations
 import decimal
 from dataclasses import dataclass
 
+from alcabala.accounts.audit import audit_lookup
 from alcabala.context import Ctx
-from alcabala.custody.core import KEEPERS, find_seizure, items_by_label, must_hold, record_events
+from alcabala.custody.core import (
+    KEEPERS,
+    find_seizure,
+    items_by_label,
+    may_read,
+    must_hold,
+    record_events,
+)
 from alcabala.custody.models import (
     Discrepancy,
     EventKind,
@@ -26,11 +34,12 @@ from alcabala.custody.models import (
     Outcome,
     SealState,
     SeizedItem,
+    Seizure,
 )
 from alcabala.custody.schemas import DisposalIn, LineIn, ReleaseIn
 from alcabala.custody.transfers import log_discrepancies
 from alcabala.db.base import table_of
-from alcabala.errors import ConflictError, ForbiddenError, ValidationError
+from alcabala.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from alcabala.ledger.records import log_changes
 
 
@@ -200,3 +209,16 @@ def dispose(ctx: Ctx, code: str, data: DisposalIn) -> Outcome:
         authority=authority,
         witness=witness,
     )
+
+
+def read_outcome(ctx: Ctx, outcome_id: int) -> Outcome:
+    """A release or disposal for staff who may read its seizure; audited (it names who
+    received the items)."""
+    outcome = ctx.session.get(Outcome, outcome_id)
+    if outcome is None:
+        raise NotFoundError("No release or disposal has this number.", field="outcome_id")
+    seizure = ctx.session.get(Seizure, outcome.seizure_id)
+    assert seizure is not None
+    may_read(ctx, seizure)
+    audit_lookup(ctx, "custody", "seizure", seizure.code, reason="custody outcome")
+    return outcome

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
+from alcabala.accounts.audit import audit_lookup
 from alcabala.context import Ctx
 from alcabala.custody.core import KEEPERS, READERS, record_events
 from alcabala.custody.detentions import unapproved
@@ -75,7 +76,12 @@ def dashboard(ctx: Ctx) -> tuple[list[Group], Sequence[Discrepancy]]:
 
 
 def overdue_detentions(ctx: Ctx) -> Sequence[Detention]:
-    return unapproved(ctx, scope(ctx))
+    """Detentions not approved in time, in the actor's scope; each one names a person, so
+    the read is audited (the caller opened a lookup)."""
+    found = unapproved(ctx, scope(ctx))
+    for d in found:
+        audit_lookup(ctx, "list", "person", d.national_id, reason="unapproved detentions")
+    return found
 
 
 def audit_location(ctx: Ctx, data: CountIn) -> tuple[int, int, int, list[Discrepancy]]:

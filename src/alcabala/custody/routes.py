@@ -14,7 +14,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse, Response
 
-from alcabala.accounts.audit import audit_lookup
 from alcabala.accounts.deps import DoorDep, RecordId, public_limit, require
 from alcabala.accounts.models import Role
 from alcabala.context import SYSTEM, Actor
@@ -30,7 +29,6 @@ from alcabala.custody import (
     transfers,
     views,
 )
-from alcabala.custody.models import Outcome, Seizure
 from alcabala.custody.schemas import (
     AnswerIn,
     AuditOut,
@@ -55,7 +53,6 @@ from alcabala.custody.schemas import (
     TransferIn,
     TransferOut,
 )
-from alcabala.errors import NotFoundError
 from alcabala.ledger.provable import RETRY_AFTER, NotLoggedYet
 
 router = APIRouter(prefix="/v1", tags=["custody"])
@@ -216,14 +213,7 @@ def dispose(code: CodePath, data: DisposalIn, user: Keeper, door: DoorDep) -> Ou
 @router.get("/custody/outcomes/{outcome_id}", summary="A release or disposal (audited)")
 def get_outcome(outcome_id: RecordId, user: Reader, door: DoorDep) -> OutcomeOut:
     with door.lookup(user) as ctx:
-        outcome = ctx.session.get(Outcome, outcome_id)
-        if outcome is None:
-            raise NotFoundError("No release or disposal has this number.", field="outcome_id")
-        seizure = ctx.session.get(Seizure, outcome.seizure_id)
-        assert seizure is not None
-        core.may_read(ctx, seizure)
-        audit_lookup(ctx, "custody", "seizure", seizure.code, reason="custody outcome")
-        return views.outcome_out(ctx, outcome)
+        return views.outcome_out(ctx, outcomes.read_outcome(ctx, outcome_id))
 
 
 @router.post("/custody/detentions/{detention_id}/approve", summary="Approve a detention")
@@ -257,8 +247,6 @@ def get_oversight(user: Overseer, door: DoorDep) -> OversightOut:
         rows, recent = oversight.dashboard(ctx)
         names = views.Names(ctx)
         late = oversight.overdue_detentions(ctx)
-        for d in late:
-            audit_lookup(ctx, "list", "person", d.national_id, reason="unapproved detentions")
         return OversightOut(
             rows=[
                 DashboardRow(

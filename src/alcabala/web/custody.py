@@ -21,15 +21,14 @@ from fastapi.responses import Response
 from markupsafe import Markup
 from sqlalchemy import select
 
-from alcabala.accounts.audit import audit_lookup
 from alcabala.accounts.deps import DoorDep, public_limit, require
 from alcabala.accounts.models import Role
 from alcabala.context import SYSTEM, Actor
 from alcabala.custody import core, outcomes, oversight, views
-from alcabala.custody.models import Outcome, Seizure
+from alcabala.custody.models import Outcome
 from alcabala.custody.routes import CodePath
 from alcabala.custody.schemas import ReleaseIn
-from alcabala.errors import Error, NotFoundError
+from alcabala.errors import Error
 from alcabala.web import csrf
 from alcabala.web.custody_texts import (
     DETENTION_STATUSES,
@@ -180,14 +179,7 @@ def release(request: Request, code: CodePath, form: Form, user: Keeper, door: Do
 @router.get("/custodia/salidas/{outcome}", summary="A release or disposal beside the seizure")
 def outcome(request: Request, outcome_id: OutcomePath, user: Reader, door: DoorDep) -> Response:
     with door.lookup(user.via("web")) as ctx:
-        found = ctx.session.get(Outcome, outcome_id)
-        if found is None:
-            raise NotFoundError("No release or disposal has this number.", field="outcome")
-        seizure = ctx.session.get(Seizure, found.seizure_id)
-        assert seizure is not None
-        core.may_read(ctx, seizure)
-        audit_lookup(ctx, "custody", "seizure", seizure.code, reason="custody outcome")
-        shown = views.outcome_out(ctx, found)
+        shown = views.outcome_out(ctx, outcomes.read_outcome(ctx, outcome_id))
     return render(request, "custody/outcome.html", outcome=shown, **WORDS)
 
 
@@ -197,8 +189,6 @@ def discrepancies(request: Request, user: Overseer, door: DoorDep) -> Response:
         rows, recent = oversight.dashboard(ctx)
         names = views.Names(ctx)
         late = oversight.overdue_detentions(ctx)
-        for d in late:
-            audit_lookup(ctx, "list", "person", d.national_id, reason="unapproved detentions")
         table = [
             (names.agency(a).code, names.location(loc), kinds, last) for a, loc, kinds, last in rows
         ]

@@ -19,7 +19,7 @@ from fastapi.responses import Response
 from alcabala.accounts.deps import DoorDep, require
 from alcabala.accounts.models import Role
 from alcabala.context import Actor
-from alcabala.custody import locations, seizing, transfers, views
+from alcabala.custody import detentions, locations, seizing, transfers, views
 from alcabala.custody.schemas import AnswerIn, ReceiveIn, SeizureIn, TransferIn
 from alcabala.errors import Error
 from alcabala.web import csrf
@@ -33,6 +33,8 @@ Form = Annotated[Any, Depends(csrf.form_data)]
 Holder = Annotated[Actor, Depends(require(Role.OFFICER, Role.SUPERVISOR, Role.CUSTODIAN))]
 Seizer = Annotated[Actor, Depends(require(Role.OFFICER, Role.SUPERVISOR))]
 TransferPath = Annotated[int, Path(alias="transfer", ge=1, le=2**31 - 1)]
+DetentionPath = Annotated[int, Path(alias="detention", ge=1, le=2**31 - 1)]
+Supervisor = Annotated[Actor, Depends(require(Role.SUPERVISOR))]
 ROWS, PEOPLE = 4, 2
 ITEM_FIELDS = ("kind", "description", "quantity", "unit", "weight_kg", "currency", "serial",
                "vin", "seal")  # fmt: skip
@@ -40,12 +42,17 @@ RECORDED = N_("Seizure recorded. Print the receipt for the driver.")
 OFFERED = N_("Transfer offered: the items stay yours until the receiver confirms.")
 RECEIVED = N_("Received: the items are in your custody now.")
 REFUSED = N_("Transfer answered: the items stay with the sender.")
+DECIDED = {
+    "aprobar": N_("Detention approved."),
+    "rechazar": N_("Detention rejected: the person must be released now."),
+}
 
 
 def _home(request: Request, user: Actor, door: Any, status: int = 200, **context: Any) -> Response:
-    with door.read(user.via("web")) as ctx:
+    with door.lookup(user.via("web")) as ctx:
         names = views.Names(ctx)
         mine = [views.item_out(i, names) for i in transfers.held(ctx)]
+        to_approve = [views.detention_out(d, ctx) for d in detentions.awaiting(ctx)]
         waiting = transfers.pending(ctx)
         incoming = [views.transfer_view(t, names) for t in waiting if t.to_user_id == user.id]
         outgoing = [views.transfer_view(t, names) for t in waiting if t.from_user_id == user.id]
@@ -60,6 +67,7 @@ def _home(request: Request, user: Actor, door: Any, status: int = 200, **context
         incoming=incoming,
         outgoing=outgoing,
         places=places,
+        to_approve=to_approve,
         can_seize=user.role in ("officer", "supervisor"),
         **WORDS,
         **context,
@@ -195,3 +203,26 @@ def seize(request: Request, form: Form, user: Seizer, door: DoorDep) -> Response
         return _new(request, refused.status, values=data, errors=errors)
     flash(request, "ok", t.gettext(RECORDED))
     return redirect(f"/custodia/incautaciones/{code}")
+
+
+@router.post("/custodia/detenciones/{detention}/{action}", summary="Approve or reject a detention")
+def decide(
+    request: Request,
+    detention_id: DetentionPath,
+    action: Annotated[str, Path(pattern="^(aprobar|rechazar)$")],
+    form: Form,
+    user: Supervisor,
+    door: DoorDep,
+) -> Response:
+    t = translator(request)
+    data = values(form)
+    try:
+        parsed = build(AnswerIn, {"reason": data.get("reason", "")}, t, None)
+        with door.write(user.via("web")) as ctx:
+            detentions.decide(ctx, detention_id, action == "aprobar", parsed)
+    except (FormError, Error) as exc:
+        refused = refusal(exc, t)
+        errors = {f"{k}-d{detention_id}": v for k, v in refused.errors.items()}
+        return _home(request, user, door, refused.status, values=data, errors=errors)
+    flash(request, "ok", t.gettext(DECIDED[action]))
+    return redirect("/custodia")
