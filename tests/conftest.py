@@ -60,6 +60,7 @@ def clock() -> FixedClock:
 
 def settings_for(db_url: str, data_dir: Path, **changes: Any) -> Settings:
     """Settings of a test process: its database, a private data directory, cheap hashing."""
+    changes.setdefault("detection_seconds", 0)  # tests run the detector by hand
     return Settings(database_url=db_url, data_dir=data_dir, **{**FAST_HASH, **changes})
 
 
@@ -206,6 +207,7 @@ ROLES = (
     "court",
     "oversight",
     "custodian",
+    "camera",
 )
 
 
@@ -250,6 +252,7 @@ def api(engine: Engine, settings: Settings, clock: FixedClock) -> Iterator[Any]:
                 "court": "TSJ-GUA",
                 "oversight": "DDP",
                 "custodian": "GNB",
+                "camera": "GNB",
             }.get(role)
             _, tokens[role] = add_user(session, role, role, agency)
     with TestClient(create_app(settings, clock)) as client:

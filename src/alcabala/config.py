@@ -46,6 +46,9 @@ POSITIVE = (
     "certificate_valid_hours",
     "certificates_per_hour",
     "detention_approval_hours",
+    "travel_window_minutes",
+    "sighting_retention_days",
+    "passed_checkpoints",
 )
 
 
@@ -174,6 +177,17 @@ class Settings:
     #: Hours a supervisor has to approve a detention on a stated reason (not a confirmed
     #: hit); an unapproved one surfaces to oversight after that.
     detention_approval_hours: int = 4
+    #: Minutes back the impossible-travel detector pairs each sighting with (all pairs).
+    travel_window_minutes: int = 360
+    #: Seconds of camera clock drift forgiven when judging a pair's time.
+    camera_skew_seconds: int = 120
+    #: Camera sightings with no finding are purged after this many days (the UK's rule).
+    sighting_retention_days: int = 90
+    #: A wanted vehicle seen by cameras at this many checkpoints without a stop is an alert.
+    passed_checkpoints: int = 3
+    #: Seconds between two runs of the server's sighting detector; 0 runs none (tests run
+    #: it by hand, ``alcabala sightings detect`` does too).
+    detection_seconds: int = 1
 
     def __post_init__(self) -> None:
         if self.notifier not in NOTIFIERS:
@@ -236,6 +250,8 @@ class Settings:
             else None,
             witnesses=_witnesses(env.get("ALCABALA_WITNESSES", "")),
             witness_quorum=_int(env, "ALCABALA_WITNESS_QUORUM", d.witness_quorum),
+            camera_skew_seconds=_int(env, "ALCABALA_CAMERA_SKEW_SECONDS", d.camera_skew_seconds),
+            detection_seconds=_int(env, "ALCABALA_DETECTION_SECONDS", d.detection_seconds),
         ).replace(**limits)
 
     def replace(self, **changes: object) -> Settings:

@@ -49,6 +49,9 @@ PERSONAL: dict[str, tuple[str, str, str]] = {
     "/v1/custody/outcomes/{outcome_id}": ("auditor", "seizure", "{seizure}"),
     # The unapproved detentions name their persons.
     "/v1/custody/oversight": ("oversight", "person", NID),
+    # Alerts name plates, VINs and people (here a lead: a warrant after the person's stop).
+    "/v1/alerts": ("registrar", "person", NID),
+    "/v1/alerts/{alert_id}": ("registrar", "person", NID),
 }
 # The log's read API names nobody: entries hold only salted commitments.
 NAMELESS = {
@@ -119,6 +122,11 @@ def world(api: Any, engine: Engine, log_signer: Any) -> dict[str, str]:
         "check_id": check_id, "items": [{"kind": "vehicle", "description": "Sedán", "vin": VIN}],
         "detained": [{"national_id": NID, "basis": "reason", "reason": "Conducía el vehículo"}],
     })  # fmt: skip
+    post(api, "/v1/warrants", "registrar", {
+        "number": "W-2", "agency": "CICPC", "national_id": NID, "court": "Tribunal 3",
+        "case_number": "3C-2", "offence": "Robo", "issued_at": api.clock.now().isoformat(),
+    })  # fmt: skip
+    (lead,) = api.get("/v1/alerts", headers=api.auth_for("registrar")).json()
     label = seizure["items"][0]["label"]
     move = post(api, "/v1/custody/transfers", "officer",
                 {"items": [label], "to": "custodian", "purpose": "Depósito"})  # fmt: skip
@@ -140,6 +148,7 @@ def world(api: Any, engine: Engine, log_signer: Any) -> dict[str, str]:
     certificate = api.post("/v1/certificates", json={"vin": VIN, "plate": PLATE})
     assert certificate.status_code == 201, certificate.text
     return {
+        "alert_id": str(lead["id"]),
         "seizure": seizure["code"],
         "item": "1",
         "outcome_id": str(outcome["id"]),

@@ -16,8 +16,8 @@ from alcabala.api.app import create_app
 from alcabala.config import Settings
 
 OFF, R, L, S, A, ADM = "officer", "registrar", "livestock", "supervisor", "auditor", "admin"
-C, OV, CU = "court", "oversight", "custodian"
-ALL = (OFF, R, L, S, A, ADM, C, OV, CU)
+C, OV, CU, CAM = "court", "oversight", "custodian", "camera"
+ALL = (OFF, R, L, S, A, ADM, C, OV, CU, CAM)
 PUBLIC = "public"
 
 POLICY: dict[tuple[str, str], tuple[str, ...] | str] = {
@@ -94,6 +94,11 @@ POLICY: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("POST", "/v1/custody/vehicle-conditions"): (OFF, S, CU, R),
     ("GET", "/v1/custody/oversight"): (S, CU, OV, A),
     ("POST", "/v1/custody/audits"): (S, CU, OV, A),
+    ("POST", "/v1/sightings/batch"): (CAM,),
+    ("GET", "/v1/alerts"): (R, S, C, OV, A),
+    ("GET", "/v1/alerts/{alert_id}"): (R, S, C, OV, A),
+    ("POST", "/v1/alerts/{alert_id}/acknowledge"): (R, S, C),
+    ("POST", "/v1/alerts/{alert_id}/close"): (R, S, C),
     ("GET", "/log/checkpoint"): PUBLIC,
     ("GET", "/log/tile/{path:path}"): PUBLIC,
     ("GET", "/v1/log/proofs/inclusion"): PUBLIC,
@@ -120,6 +125,7 @@ SAMPLE = {
     "outcome_id": "999999",
     "detention_id": "999999",
     "item": "1",
+    "alert_id": "999999",
 }
 FRAMEWORK = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from alcabala.accounts.models import AuditEntry
-from alcabala.checks.models import Check, Sighting
+from alcabala.checks.models import Check
 from alcabala.db.engine import read_session
+from alcabala.sightings.models import Sighting
 
 VIN = "1M8GDM9AXKP042788"
 PLATE = "AB123CD"

@@ -21,7 +21,7 @@ from alcabala.accounts.services import add_user, get_user
 from alcabala.checkpoints.schemas import CheckpointIn
 from alcabala.checkpoints.services import add_checkpoint
 from alcabala.checks import writing as recorder_module
-from alcabala.checks.models import Check, Hit, Sighting
+from alcabala.checks.models import Check, Hit
 from alcabala.checks.pending import CheckIdConflictError, PendingCheck, canonical
 from alcabala.checks.recorder import Recorder
 from alcabala.checks.schemas import StopIn, VerdictOut
@@ -30,6 +30,7 @@ from alcabala.checks.writing import write_jobs
 from alcabala.context import SYSTEM, Actor
 from alcabala.db.engine import make_engine, read_session, unit_of_work
 from alcabala.errors import AuthError
+from alcabala.sightings.models import Sighting
 
 VIN = "1M8GDM9AXKP042788"
 

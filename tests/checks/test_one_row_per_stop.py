@@ -175,8 +175,9 @@ def test_a_check_is_its_own_sighting_and_audit_entry(api: Any, engine: Engine) -
     from sqlalchemy import func, select
 
     from alcabala.accounts.models import AuditEntry
-    from alcabala.checks.models import Check, Sighting
+    from alcabala.checks.models import Check
     from alcabala.db.engine import read_session
+    from alcabala.sightings.models import Sighting
 
     vin, plate = "1M8GDM9AXKP042788", "AB123CD"
     r = api.post(

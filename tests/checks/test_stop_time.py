@@ -22,13 +22,14 @@ from sqlalchemy import Engine, func, select
 
 from alcabala.accounts.models import AuditEntry
 from alcabala.accounts.services import get_user
-from alcabala.checks.models import Check, Hit, Sighting
+from alcabala.checks.models import Check, Hit
 from alcabala.checks.runtime import CLOCK_SKEW, stop_window
 from alcabala.checks.schemas import StopIn
 from alcabala.config import Settings
 from alcabala.context import Actor
 from alcabala.db.engine import read_session
 from alcabala.errors import ValidationError
+from alcabala.sightings.models import Sighting
 
 WINDOW = dt.timedelta(days=Settings().offline_window_days)
 VIN = "1M8GDM9AXKP042788"

@@ -28,6 +28,8 @@ class Role(enum.StrEnum):
     OVERSIGHT = "oversight"
     #: A property room's custodian: receives, stores, releases and disposes of seized items.
     CUSTODIAN = "custodian"
+    #: A plate-reading camera (or its gateway): sends reads, nothing else.
+    CAMERA = "camera"
 
 
 class AgencyKind(enum.StrEnum):

@@ -31,6 +31,7 @@ from alcabala.db.engine import make_engine
 from alcabala.ledger.integrator import integrator_for
 from alcabala.ledger.keystore import key_path
 from alcabala.notifications.sender import OutboxSender
+from alcabala.sightings.detector import DetectionWorker
 
 API_DESCRIPTION = """
 Road checkpoint information system. Every route but the public ones needs
@@ -48,6 +49,9 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
     runtime = Runtime(door)
     outbox = OutboxSender(door.engine, settings, clock)
     runtime.services.append((outbox.start, outbox.stop))
+    if settings.detection_seconds > 0:
+        detection = DetectionWorker(door, settings.detection_seconds)
+        runtime.services.append((detection.start, detection.stop))
     if key_path(settings).exists():  # without a key entries wait, pending, for one
         integrator = integrator_for(door.engine, settings, clock)
         runtime.services.append((integrator.start, integrator.stop))

@@ -15,6 +15,7 @@ from alcabala.ledger.routes import router as log
 from alcabala.livestock.routes import router as livestock
 from alcabala.persons.routes import router as persons
 from alcabala.records.routes import router as records
+from alcabala.sightings.routes import router as sightings
 from alcabala.vehicles.routes import public as public_vehicles
 from alcabala.vehicles.routes import router as vehicles
 
@@ -31,5 +32,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     complaints,
     certificates,
     custody,
+    sightings,
     log,
 )

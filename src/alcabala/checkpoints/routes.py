@@ -28,6 +28,7 @@ SignedIn = Annotated[
             Role.COURT,
             Role.OVERSIGHT,
             Role.CUSTODIAN,
+            Role.CAMERA,
         )
     ),
 ]

@@ -1,4 +1,4 @@
-"""Tables of the stop: checks, their hits (with confirmation), and camera sightings.
+"""Tables of the stop: checks and their hits (with confirmation).
 
 A check is immutable once recorded and keyed by the client's UUID, so a retried request
 records nothing twice. It is one row per stop, and that row is three things at once: the
@@ -9,8 +9,8 @@ A national network records millions of stops a day; every extra indexed row per 
 B-tree insert the write path pays for.
 
 A hit is one match against a record; the agency owning that record confirms or denies it
-before anyone is detained or a vehicle is seized. :class:`Sighting` keeps the sightings
-that are not checks (cameras, reports).
+before anyone is detained or a vehicle is seized. The sightings that are not checks
+(cameras) are :class:`alcabala.sightings.models.Sighting`.
 """
 
 from __future__ import annotations
@@ -116,22 +116,3 @@ class HitTransition(TransitionMixin, Base):
     __tablename__ = "hit_transitions"
 
     hit_id: Mapped[int] = mapped_column(ForeignKey("hits.id"), index=True)
-
-
-class Sighting(Base):
-    """A plate and/or VIN seen at a place and time by something other than a check (a
-    camera, a report): a check is its own sighting (:class:`Check`). Rows written with
-    ``source='check'`` before migration 0005 were folded into their checks."""
-
-    __tablename__ = "sightings"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(index=True)
-    plate: Mapped[str | None] = mapped_column(String(16), index=True)
-    plate_country: Mapped[str | None] = mapped_column(String(2))
-    vin: Mapped[str | None] = mapped_column(String(17), index=True)
-    checkpoint_id: Mapped[int | None] = mapped_column(ForeignKey("checkpoints.id"))
-    lat: Mapped[float | None] = mapped_column(Float)
-    lon: Mapped[float | None] = mapped_column(Float)
-    source: Mapped[str] = mapped_column(String(10), default="check")
-    check_id: Mapped[str | None] = mapped_column(String(36))  # the check's UUID, if from one

@@ -14,6 +14,7 @@ from alcabala.ledger import models as ledger
 from alcabala.livestock import models as livestock
 from alcabala.notifications import models as notifications
 from alcabala.persons import models as persons
+from alcabala.sightings import models as sightings
 from alcabala.vehicles import models as vehicles
 
 __all__ = [
@@ -29,5 +30,6 @@ __all__ = [
     "livestock",
     "notifications",
     "persons",
+    "sightings",
     "vehicles",
 ]

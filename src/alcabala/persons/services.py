@@ -89,6 +89,10 @@ def issue_warrant(ctx: Ctx, data: WarrantIn) -> Warrant:
         actor_id=ctx.actor_id,
         at=now,
     )
+    from alcabala.sightings.retro import warrant_leads  # sightings read the registry
+
+    s.flush()
+    warrant_leads(ctx, warrant)
     return warrant
 
 

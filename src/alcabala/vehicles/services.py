@@ -131,6 +131,10 @@ def report_stolen(ctx: Ctx, vin: str, data: StolenReportIn) -> StolenReport:
         at=now,
     )
     supersede_certificates(ctx, [vehicle.id], f"reported stolen ({report.number})")
+    from alcabala.sightings.retro import report_leads  # sightings read the registry
+
+    s.flush()
+    report_leads(ctx, report)
     return report
 
 
