@@ -94,6 +94,10 @@ POLICY: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("POST", "/custodia/traspasos/{transfer}/rechazar"): (OF, S, CU),
     ("GET", "/custodia/nueva"): (OF, S),
     ("POST", "/custodia/detenciones/{detention}/{action}"): (S,),
+    ("GET", "/alertas"): (R, S, A, OV),
+    ("GET", "/alertas/lista"): (R, S, A, OV),
+    ("GET", "/alertas/{alert}"): (R, S, A, OV),
+    ("POST", "/alertas/{alert}/{to}"): (R, S),
     ("POST", "/custodia/nueva"): (OF, S),
 }
 SAMPLE = {
@@ -101,7 +105,7 @@ SAMPLE = {
     "action": "recover", "warrant_id": "999999", "hit_id": "999999", "number": "NOPE-1",
     "permit_id": "999999", "theft_id": "999999", "complaint": "D-AAAAA-AAAAA",
     "serial": "C-AAAAA-AAAAA", "seizure": "I-AAAAA-AAAAA", "outcome": "999999",
-    "transfer": "999999", "detention": "999999",
+    "transfer": "999999", "detention": "999999", "alert": "999999", "to": "closed",
 }  # fmt: skip
 
 

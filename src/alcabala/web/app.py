@@ -31,6 +31,7 @@ from alcabala.accounts.passwords import HashPool
 from alcabala.checks.runtime import Runtime
 from alcabala.errors import AuthError, Error, ForbiddenError
 from alcabala.web import (
+    alerts,
     certificates,
     checks,
     complaints,
@@ -69,6 +70,7 @@ ROUTERS = (
     certificates.router,
     custody.router,
     custody_forms.router,
+    alerts.router,
 )
 NOT_YOUR_ROLE = N_("Your role does not give access to this page. Sign in with another account.")
 _STATUS_TITLES = {

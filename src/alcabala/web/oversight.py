@@ -24,6 +24,7 @@ from alcabala.complaints import views as complaint_views
 from alcabala.complaints.models import Complaint
 from alcabala.context import Actor, Ctx
 from alcabala.records.services import due
+from alcabala.sightings.views import passed_per_checkpoint
 from alcabala.web import csrf, explain
 from alcabala.web.charts import Series, bar_chart
 from alcabala.web.complaint_texts import label_of
@@ -139,6 +140,8 @@ def dashboard(request: Request, user: Supervisor, door: DoorDep) -> Response:
         since = dt.datetime.combine(days[0], dt.time(), tzinfo=dt.UTC)
         checks, hits = per_day(ctx.session, since)
         sites = per_checkpoint(ctx.session, since)
+        passed = passed_per_checkpoint(ctx.session, since)
+        sites += [(code, 0, 0, 0) for code in sorted(set(passed) - {r[0] for r in sites})]
         waiting = pending(ctx.session, now)
         late = overdue_complaints(ctx)
     overdue: list[Any] = []
@@ -171,6 +174,7 @@ def dashboard(request: Request, user: Supervisor, door: DoorDep) -> Response:
         daily=daily,
         by_site=by_site,
         sites=sites,
+        passed=passed,
         total_checks=sum(checks.values()),
         total_hits=sum(hits.values()),
         overdue=overdue,

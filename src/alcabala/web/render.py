@@ -51,6 +51,7 @@ ROLE_NAMES = {
     "court": N_("Court"),
     "oversight": N_("Oversight"),
     "custodian": N_("Custodian"),
+    "camera": N_("Camera"),
 }
 # (path, label, roles allowed): the same roles the API gives each action.
 NAV: tuple[tuple[str, str, frozenset[str]], ...] = (
@@ -62,6 +63,11 @@ NAV: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("/livestock", N_("Livestock"), frozenset({"livestock", "registrar"})),
     ("/dashboard", N_("Dashboard"), frozenset({"supervisor", "oversight"})),
     ("/oversight/complaints", N_("Complaints"), frozenset({"oversight", "supervisor", "auditor"})),
+    (
+        "/alertas",
+        N_("Alerts"),
+        frozenset({"registrar", "supervisor", "court", "oversight", "auditor"}),
+    ),
     ("/custodia", N_("Custody"), frozenset({"custodian", "officer", "supervisor"})),
     (
         "/custodia/discrepancias",
