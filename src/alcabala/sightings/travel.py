@@ -8,13 +8,17 @@ sighting is compared with **all** of them, not only the previous one (a clone se
 two reads of the original would hide the pair otherwise). For each pair:
 
 - the distance is the great-circle distance, a lower bound on any road between them;
-- the time is the gap less ``skew`` seconds, the tolerance for camera clocks that drift;
+- the time is the gap *plus* twice ``skew`` seconds: each of the two cameras' clocks may
+  be off by that much, so the real gap may be that much longer, and the detector must
+  assume the slowest trip the stamps allow;
 - the pair is impossible when distance ÷ time exceeds the speed limit of the faster road
   class of the two places (:func:`speed_limit`), and the places are at least ``min_km``
   apart (two cameras on one junction are not a clone).
 
 Because the distance is a lower bound and the time an upper bound, the speed computed is
-a lower bound on the real one: a pair flagged needs at least that speed.
+a lower bound on the real one: a pair flagged needs at least that speed. (An earlier
+draft *subtracted* the skew, which accuses fast drivers between neighbouring checkpoints:
+the quality benchmark in ``bench/bench_sightings.py`` measured its precision at 0.61.)
 
 Why tuples and a deque per key: this runs for every check and every camera read of a
 national network (a UK-scale day is 60 million reads); see ``bench/sightings.py``.
@@ -106,7 +110,7 @@ class TravelWindow:
             km = great_circle_km(other.lat, other.lon, seen.lat, seen.lon)
             if km < self.min_km:
                 continue
-            hours = max(gap - self.skew, 1.0) / 3600.0
+            hours = (gap + 2 * self.skew) / 3600.0
             kmh = km / hours
             if kmh > max(seen.limit, other.limit):
                 first, second = (other, seen) if other.at <= seen.at else (seen, other)
