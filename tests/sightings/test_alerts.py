@@ -81,7 +81,7 @@ def test_two_far_apart_sightings_raise_an_impossible_travel_alert(api: Any, engi
     assert [(s["source"], s["checkpoint"]) for s in full["sightings"]] == [
         ("check", "GUA-ALDAO"), ("camera", "TAC-SANANTONIO"),
     ]  # fmt: skip
-    assert full["facts"]["km"] > 500 and full["facts"]["kmh"] > 5000
+    assert full["facts"]["km"] > 500 and full["facts"]["kmh"] > 3000
     assert full["facts"]["from"] == "GUA-ALDAO" and full["facts"]["to"] == "TAC-SANANTONIO"
     # A misread (0 for O... here 8 for B) of the same plate an hour later still pairs.
     later = read | {

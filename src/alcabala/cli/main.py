@@ -19,6 +19,7 @@ from alcabala.cli import (
     log,
     records,
     serve,
+    sightings,
     transfer,
     users,
     witness,
@@ -60,6 +61,7 @@ log.register(app)
 witness.register(app)
 cert.register(app)
 custody.register(app)
+sightings.register(app)
 
 
 def main() -> None:

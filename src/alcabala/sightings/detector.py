@@ -5,8 +5,8 @@ sightings recorded since its cursor (:class:`~alcabala.sightings.models.Detector
 feeds each to the impossible-travel window (:mod:`.travel`), asks the registry about the
 batch (:mod:`.rules`) and looks for wanted vehicles passing checkpoints unstopped
 (:mod:`.passed`); every finding becomes an alert (:func:`.alerts.raise_alert`). The
-server runs it every second (:class:`DetectionWorker`); ``alcabala sightings detect``
-runs it by hand.
+server runs it every second (:class:`DetectionWorker`, which also purges camera
+sightings past their retention every hour); ``alcabala sightings detect`` runs it by hand.
 
 Why a lease: the travel window lives in memory, so one process at a time detects. The
 process holding the lease renews it on every run; another takes over only once it lapsed,
@@ -34,6 +34,7 @@ from alcabala.context import SYSTEM, Ctx, Door
 from alcabala.identifiers import ocr_key
 from alcabala.sightings import passed
 from alcabala.sightings.alerts import Observed, raise_alert
+from alcabala.sightings.ingest import purge
 from alcabala.sightings.models import AlertKind, DetectorState, Sighting
 from alcabala.sightings.rules import Finding, Sight, registry_findings
 from alcabala.sightings.travel import Pair, Seen, TravelWindow, speed_limit
@@ -42,6 +43,7 @@ log = logging.getLogger("alcabala.sightings")
 OVERLAP = 500
 BATCH = 5000
 LEASE = dt.timedelta(seconds=30)
+PURGE_EVERY = 3600.0  # seconds between two purges of camera sightings past retention
 NAME = "main"
 
 
@@ -269,9 +271,16 @@ class DetectionWorker:
             self._thread = None
 
     def _loop(self) -> None:
+        runs_per_purge = max(1, int(PURGE_EVERY / self.interval))
+        runs = 0
         while not self._stop.wait(self.interval):
             try:
                 while self.detector.run_once() >= BATCH and not self._stop.is_set():
                     pass
+                runs += 1
+                if runs % runs_per_purge == 0:
+                    with self.detector.door.write(SYSTEM) as ctx:
+                        purged = purge(ctx)
+                    log.info("purged %d camera sightings past their retention", purged)
             except Exception:  # a failed run must not stop the next ones
                 log.exception("sighting detection failed")
