@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 from alcabala.clock import FixedClock
 from alcabala.db.base import Base
 from alcabala.db.engine import make_engine
-from alcabala.db.migrate import alembic_config, upgrade
+from alcabala.db.migrate import alembic_config, include_object, upgrade
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -143,7 +143,8 @@ def test_migration_folds_sightings_and_vehicle_audit_into_checks(
         ("search", "vehicle", "AB123CD"),
     ]
     with scratch.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_object": include_object}
+        context = MigrationContext.configure(conn, opts=opts)
         diffs = [
             d
             for d in compare_metadata(context, Base.metadata)

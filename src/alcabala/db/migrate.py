@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+#: Tables the database has and the models do not declare: PostgreSQL's day partitions of
+#: camera sightings (:mod:`alcabala.sightings.partitions`). Autogenerate leaves them be.
+PARTITION = re.compile(r"^sightings_(default|[0-9]{8})(_.*)?$")
+
+
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Alembic's filter: everything but the partitions (their tables, indexes, columns)."""
+    table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
+    return not (reflected and compare_to is None and PARTITION.match(str(table or "")))
 
 
 def alembic_config(url: str) -> Config:
