@@ -1,8 +1,8 @@
 """Benchmark: sighting ingest plus impossible-travel detection, and its quality.
 
 **Throughput.** N synthetic camera reads (plates in Venezuelan format over a national road
-graph) go through what the detector does per read — fold the plate
-(:func:`~alcabala.identifiers.ocr_key`), build its window entry and compare it with every
+graph) go through what the detector does per read — fold the stored, normalized plate
+(:func:`~alcabala.identifiers.plates.fold`), build its window entry and compare it with every
 sighting of that folded plate in the window (:class:`~alcabala.sightings.travel.
 TravelWindow`) — against a baseline that only folds the plate and appends the read to a
 dict of lists. It prints reads per second on one core, the ratio to the baseline, and the
@@ -34,6 +34,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from alcabala.identifiers import ocr_key
+from alcabala.identifiers.plates import fold
 from alcabala.sightings.travel import SPEEDS, Seen, TravelWindow, great_circle_km
 
 LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"  # no I, O, Q on Venezuelan plates
@@ -175,12 +176,12 @@ def quality(vehicles: int, checkpoints: int, seed: int) -> None:
     )
     print("| detector | alerted plates | precision | recall (detectable) | recall (all clones) |")
     print("|---|---|---|---|---|")
-    for name, skew, fold in (
+    for name, skew, folding in (
         ("as shipped: ±120 s per camera clock, OCR folding", 120.0, True),
         ("no clock-skew tolerance", 0.0, True),
         ("no OCR folding", 120.0, False),
     ):
-        found = detect(places, reads, skew, fold)
+        found = detect(places, reads, skew, folding)
         keys = {ocr_key(k) for k in found}
         hits = keys & truth
         precision = len(hits) / len(keys) if keys else 1.0
@@ -197,7 +198,7 @@ def throughput(n: int, seed: int) -> None:
     start = time.perf_counter()
     base: dict[str, list[tuple[str, float, int]]] = defaultdict(list)
     for at, text, where in reads:
-        base[ocr_key(text)].append((text, at, where))
+        base[fold(text)].append((text, at, where))
     baseline = time.perf_counter() - start
     window = TravelWindow(WINDOW, 120.0)
     pairs = 0
@@ -205,7 +206,7 @@ def throughput(n: int, seed: int) -> None:
     for i, (at, text, where) in enumerate(reads):
         p = places[where]
         pairs += len(
-            window.add(Seen(ocr_key(text), text, at, p.lat, p.lon, p.limit, "camera", i, where))
+            window.add(Seen(fold(text), text, at, p.lat, p.lon, p.limit, "camera", i, where))
         )
     spent = time.perf_counter() - start
     rate, cores = n / spent, os.cpu_count() or 1

@@ -83,3 +83,10 @@ def test_the_road_class_sets_the_limit() -> None:
     assert speed_limit("Autopista Regional del Centro") == SPEEDS["autopista"]
     assert speed_limit("Local 5") == SPEEDS["local"]
     assert speed_limit(None) == speed_limit("Troncal 2") == SPEEDS["troncal"]
+
+
+@given(st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -.", max_size=12))
+def test_folding_a_stored_plate_is_its_ocr_key(text: str) -> None:
+    from alcabala.identifiers.plates import fold, normalize_plate
+
+    assert fold(normalize_plate(text)) == ocr_key(text)

@@ -31,7 +31,7 @@ from sqlalchemy import select
 from alcabala.checkpoints.models import Checkpoint
 from alcabala.checks.models import Check
 from alcabala.context import SYSTEM, Ctx, Door
-from alcabala.identifiers import ocr_key
+from alcabala.identifiers.plates import fold
 from alcabala.sightings import passed
 from alcabala.sightings.alerts import Observed, raise_alert
 from alcabala.sightings.ingest import purge
@@ -107,7 +107,7 @@ class Detector:
         limit = place[2] if place else speed_limit(None)
         return self.window.add(
             Seen(
-                ocr_key(o.plate),
+                fold(o.plate),
                 o.plate,
                 _epoch(o.at),
                 o.lat,

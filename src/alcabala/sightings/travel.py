@@ -84,7 +84,8 @@ class TravelWindow:
         self.window = window
         self.skew = skew
         self.min_km = min_km
-        self._by_key: dict[str, deque[Seen]] = {}
+        #: Per folded plate: (sighting, latitude and longitude in radians, cos latitude).
+        self._by_key: dict[str, deque[tuple[Seen, float, float, float]]] = {}
         self._newest = 0.0
         self._added = 0
 
@@ -93,37 +94,46 @@ class TravelWindow:
 
     def add(self, seen: Seen) -> list[Pair]:
         """Keep ``seen``; the impossible pairs it makes with what the window holds."""
-        newest = self._newest = max(self._newest, seen.at)
+        if seen.at > self._newest:
+            self._newest = seen.at
+        lat, lon = math.radians(seen.lat), math.radians(seen.lon)
+        entry = (seen, lat, lon, math.cos(lat))
         queue = self._by_key.get(seen.key)
+        self._added += 1
+        if self._added % 100_000 == 0:
+            self._forget()
         if queue is None:
-            self._by_key[seen.key] = deque((seen,))
-            self._tick()
+            self._by_key[seen.key] = deque((entry,))
             return []
-        horizon = newest - self.window
-        while queue and queue[0].at < horizon:
+        horizon = self._newest - self.window
+        while queue and queue[0][0].at < horizon:
             queue.popleft()
         found: list[Pair] = []
-        for other in queue:
-            gap = abs(seen.at - other.at)
-            if gap > self.window:
+        window, slack, min_km, at, limit = (
+            self.window,
+            2 * self.skew,
+            self.min_km,
+            seen.at,
+            seen.limit,
+        )
+        sin, asin, sqrt = math.sin, math.asin, math.sqrt
+        for other, olat, olon, ocos in queue:
+            gap = at - other.at if at >= other.at else other.at - at
+            if gap > window:
                 continue
-            km = great_circle_km(other.lat, other.lon, seen.lat, seen.lon)
-            if km < self.min_km:
+            h = sin((lat - olat) / 2) ** 2 + entry[3] * ocos * sin((lon - olon) / 2) ** 2
+            km = 2 * EARTH_KM * asin(sqrt(h) if h < 1 else 1.0)
+            if km < min_km:
                 continue
-            hours = (gap + 2 * self.skew) / 3600.0
-            kmh = km / hours
-            if kmh > max(seen.limit, other.limit):
-                first, second = (other, seen) if other.at <= seen.at else (seen, other)
+            kmh = km * 3600.0 / (gap + slack)
+            if kmh > (limit if limit > other.limit else other.limit):
+                first, second = (other, seen) if other.at <= at else (seen, other)
                 found.append(Pair(first, second, km, kmh))
-        queue.append(seen)
-        self._tick()
+        queue.append(entry)
         return found
 
-    def _tick(self) -> None:
-        """Every so often drop the plates whose sightings all left the window."""
-        self._added += 1
-        if self._added % 100_000:
-            return
+    def _forget(self) -> None:
+        """Drop the plates whose sightings all left the window (every so often)."""
         horizon = self._newest - self.window
-        for key in [k for k, q in self._by_key.items() if not q or q[-1].at < horizon]:
+        for key in [k for k, q in self._by_key.items() if not q or q[-1][0].at < horizon]:
             del self._by_key[key]
