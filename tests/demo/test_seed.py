@@ -21,6 +21,7 @@ from alcabala.custody.models import Discrepancy, Transfer
 from alcabala.db.engine import read_session
 from alcabala.demo.seed import is_empty, seed
 from alcabala.livestock.models import Permit, PermitStatus
+from alcabala.sightings.models import Alert
 
 
 def test_seed_fills_registries_users_and_stops(door: Door, engine: Engine) -> None:
@@ -38,6 +39,7 @@ def test_seed_fills_registries_users_and_stops(door: Door, engine: Engine) -> No
         "court",
         "oversight",
         "custodian",
+        "camera",
     }
     with read_session(engine) as s:
         short = {(d.kind, d.expected, d.found) for d in s.scalars(select(Discrepancy))}
@@ -47,6 +49,8 @@ def test_seed_fills_registries_users_and_stops(door: Door, engine: Engine) -> No
         }
         offered = s.scalar(select(Transfer).where(Transfer.status == "offered"))
         assert report.counts["seizures"] == 2 and offered is not None
+        kinds = set(s.scalars(select(Alert.kind)))
+        assert "impossible_travel" in kinds and report.counts["camera reads"] == 2
         assert s.scalar(select(func.count()).select_from(Check)) == 80
         statuses = Counter(s.scalars(select(Complaint.status)))
         assert sum(statuses.values()) == report.counts["complaints"] > 0

@@ -26,6 +26,7 @@ from alcabala.db.engine import read_session
 from alcabala.demo.complaints import file_demo_complaints
 from alcabala.demo.custody import seed_demo_custody
 from alcabala.demo.generator import generate
+from alcabala.demo.sightings import seed_demo_sightings
 from alcabala.demo.stops import record_demo_stops
 from alcabala.errors import ValidationError
 
@@ -40,6 +41,7 @@ DEMO_USERS = (
     ("tribunal", "court", "TSJ-GUA"),
     ("defensoria", "oversight", "DDP"),
     ("custodio", "custodian", "GNB"),
+    ("camara", "camera", "GNB"),
 )
 
 
@@ -96,4 +98,7 @@ def seed(
     counts["seizures"] = seed_demo_custody(door)
     if progress is not None:
         progress("seizures", counts["seizures"])
+    counts["camera reads"] = seed_demo_sightings(door)
+    if progress is not None:
+        progress("camera reads", counts["camera reads"])
     return SeedReport(counts, users)
