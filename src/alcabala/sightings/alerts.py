@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from alcabala.accounts.audit import audit_lookup
 from alcabala.accounts.models import Role
+from alcabala.checks.models import Check
 from alcabala.context import Ctx
 from alcabala.db.base import table_of
 from alcabala.db.lifecycle import Lifecycle, transition
@@ -33,6 +34,7 @@ from alcabala.sightings.models import (
     AlertSighting,
     AlertStatus,
     AlertTransition,
+    Sighting,
 )
 
 S = AlertStatus
@@ -63,6 +65,26 @@ class Observed:
     lon: float | None
     verdict: str | None = None
     note: str = ""
+
+    @classmethod
+    def of_check(cls, c: Check) -> Observed:
+        return cls("check", c.id, c.at, c.plate, c.vin, c.checkpoint_id, c.lat, c.lon, c.verdict)
+
+    @classmethod
+    def of_camera(cls, r: Sighting, lat: float | None = None, lon: float | None = None) -> Observed:
+        """A camera's sighting; ``lat``/``lon`` stand in for a read that gave none."""
+        return cls(
+            "camera",
+            r.id,
+            r.at,
+            r.plate,
+            r.vin,
+            r.checkpoint_id,
+            r.lat if r.lat is not None else lat,
+            r.lon if r.lon is not None else lon,
+            None,
+            r.camera or "",
+        )
 
 
 def raise_alert(
@@ -196,8 +218,9 @@ def move(ctx: Ctx, alert_id: int, target: str, reason: str, version: int | None)
     return alert
 
 
-def queue(ctx: Ctx, *, status: str | None = "open", kind: str | None = None,
-          limit: int = 200) -> Sequence[Alert]:  # fmt: skip
+def queue(
+    ctx: Ctx, *, status: str | None = "open", kind: str | None = None, limit: int = 200
+) -> Sequence[Alert]:
     """The alerts the actor may see, newest first: the agency's own, or all for oversight
     and auditors. Each names a plate, VIN or person, so the list is an audited read."""
     actor = ctx.actor

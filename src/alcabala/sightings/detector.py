@@ -84,19 +84,13 @@ class Detector:
 
     def _sight_of_check(self, ctx: Ctx, c: Check) -> Sight:
         place = self._place(ctx, c.checkpoint_id)
-        seen = Observed(
-            "check", c.id, c.at, c.plate, c.vin, c.checkpoint_id, c.lat, c.lon, c.verdict
-        )
+        seen = Observed.of_check(c)
         engine = (c.inputs or {}).get("engine_number")
         return Sight(seen, engine=engine, agency_id=place[3] if place else None)
 
     def _sight_of_camera(self, ctx: Ctx, r: Sighting) -> Sight:
         place = self._place(ctx, r.checkpoint_id)
-        lat = r.lat if r.lat is not None else (place[0] if place else None)
-        lon = r.lon if r.lon is not None else (place[1] if place else None)
-        seen = Observed(
-            "camera", r.id, r.at, r.plate, r.vin, r.checkpoint_id, lat, lon, None, r.camera or ""
-        )
+        seen = Observed.of_camera(r, *(place[:2] if place else (None, None)))
         return Sight(seen, make=r.make, colour=r.colour, agency_id=place[3] if place else None)
 
     def _travel(self, ctx: Ctx, sight: Sight) -> list[Pair]:

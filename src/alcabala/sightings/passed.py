@@ -56,17 +56,7 @@ def unanswered(ctx: Ctx) -> list[Finding]:
         record = hit.record or {}
         subject = record.get("national_id") or record.get("vin") or check.plate or check.vin or ""
         kind = "person" if "national_id" in record else "vehicle"
-        seen = Observed(
-            "check",
-            check.id,
-            check.at,
-            check.plate,
-            check.vin,
-            check.checkpoint_id,
-            check.lat,
-            check.lon,
-            check.verdict,
-        )
+        seen = Observed.of_check(check)
         facts = {
             "category": hit.category,
             "deadline": hit.deadline.isoformat(),
@@ -117,21 +107,7 @@ def unstopped(ctx: Ctx, sights: Sequence[Sight]) -> list[Finding]:
         )
         if stopped:
             continue
-        seen = [
-            Observed(
-                "camera",
-                r.id,
-                r.at,
-                r.plate,
-                r.vin,
-                r.checkpoint_id,
-                r.lat,
-                r.lon,
-                None,
-                r.camera or "",
-            )
-            for r in rows
-        ]
+        seen = [Observed.of_camera(r) for r in rows]
         facts = {
             "checkpoints": len(places),
             "first_seen": rows[0].at.isoformat(),

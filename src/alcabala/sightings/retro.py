@@ -103,10 +103,7 @@ def report_leads(ctx: Ctx, report: object) -> None:
         .order_by(Check.at)
         .limit(LIMIT)
     )
-    seen = [
-        Observed("check", c.id, c.at, c.plate, c.vin, c.checkpoint_id, c.lat, c.lon, c.verdict)
-        for c in checks
-    ]
+    seen = [Observed.of_check(c) for c in checks]
     cams = s.scalars(
         select(Sighting)
         .where(
@@ -116,21 +113,7 @@ def report_leads(ctx: Ctx, report: object) -> None:
         .order_by(Sighting.at)
         .limit(LIMIT)
     )
-    seen += [
-        Observed(
-            "camera",
-            r.id,
-            r.at,
-            r.plate,
-            r.vin,
-            r.checkpoint_id,
-            r.lat,
-            r.lon,
-            None,
-            r.camera or "",
-        )
-        for r in cams
-    ]
+    seen += [Observed.of_camera(r) for r in cams]
     _lead(
         ctx,
         seen,
@@ -162,10 +145,7 @@ def warrant_leads(ctx: Ctx, warrant: object) -> None:
         .order_by(Check.at)
         .limit(LIMIT)
     ).scalars()
-    seen = [
-        Observed("check", c.id, c.at, c.plate, c.vin, c.checkpoint_id, c.lat, c.lon, c.verdict)
-        for c in dict.fromkeys(rows)
-    ]
+    seen = [Observed.of_check(c) for c in dict.fromkeys(rows)]
     _lead(
         ctx,
         seen,
