@@ -66,6 +66,24 @@ def latest_inspection(ctx: Ctx, vehicle: Vehicle) -> Inspection | None:
     )
 
 
+def clone_alert(ctx: Ctx, vehicle: Vehicle) -> bool:
+    """An alert still open says its VIN or plate is on another vehicle, or seen where it
+    cannot be (:mod:`alcabala.sightings`)."""
+    from alcabala.sightings.alerts import STILL_OPEN
+    from alcabala.sightings.models import CLONE_KINDS, Alert
+
+    found = ctx.session.scalar(
+        select(Alert.id)
+        .where(
+            Alert.kind.in_(CLONE_KINDS),
+            Alert.status.in_(STILL_OPEN),
+            Alert.subject.in_((vehicle.vin, vehicle.plate)),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 def consistent(ctx: Ctx, vehicle: Vehicle, inspection: Inspection | None) -> bool:
     """The serial numbers hold together: an engine number is registered to this VIN and to
     no other vehicle, and the latest inspection (if any) saw this VIN and this engine."""
@@ -103,7 +121,7 @@ def claims_of(certificate: Certificate, inspection: Inspection | None, leaf: byt
         stolen=certificate.stolen,
         retired=certificate.retired,
         consistent=certificate.consistent,
-        clone_alert=None,  # no sightings are kept yet, so no clone alert can be looked for
+        clone_alert=certificate.clone_alert,
         issued_at=certificate.issued_at,
         expires_at=certificate.expires_at,
         log_leaf=leaf[:16],
@@ -136,6 +154,7 @@ def request_certificate(ctx: Ctx, data: CertificateIn, signer: Signer) -> Certif
         stolen=active_report(s, vehicle) is not None,
         retired=retirement_of(s, vehicle) is not None,
         consistent=consistent(ctx, vehicle, inspection),
+        clone_alert=clone_alert(ctx, vehicle),
         issued_at=now,
         expires_at=now + dt.timedelta(hours=ctx.settings.certificate_valid_hours),
         contact=data.contact or "",

@@ -74,6 +74,9 @@ class Certificate(Base):
     stolen: Mapped[bool] = mapped_column(Boolean)
     retired: Mapped[bool] = mapped_column(Boolean)
     consistent: Mapped[bool] = mapped_column(Boolean)
+    #: An open clone alert (impossible travel, a dead identity, a VIN or plate on another
+    #: vehicle) on its VIN or plate at issue; NULL for certificates issued before sightings.
+    clone_alert: Mapped[bool | None] = mapped_column(Boolean)
     issued_at: Mapped[dt.datetime] = mapped_column(index=True)
     expires_at: Mapped[dt.datetime] = mapped_column(index=True)
     #: Where the buyer wants word if it is superseded ("" for none); never shown publicly.
@@ -97,7 +100,7 @@ class Certificate(Base):
     @property
     def sound(self) -> bool:
         """Nothing spoke against buying at issue."""
-        return not self.stolen and not self.retired and self.consistent
+        return not self.stolen and not self.retired and self.consistent and not self.clone_alert
 
 
 class CertificateTransition(TransitionMixin, Base):

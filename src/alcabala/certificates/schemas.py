@@ -85,6 +85,9 @@ class CertificateOut(pydantic.BaseModel):
     stolen: bool
     retired: bool
     consistent: bool
+    clone_alert: bool | None = pydantic.Field(
+        description="An open clone alert on its VIN or plate at issue (null: not looked for)"
+    )
     sound: bool = pydantic.Field(description="Nothing spoke against buying at issue")
     issued_at: dt.datetime
     expires_at: dt.datetime

@@ -28,6 +28,7 @@ def certificate_out(ctx: Ctx, certificate: Certificate, base_url: str) -> Certif
         stolen=certificate.stolen,
         retired=certificate.retired,
         consistent=certificate.consistent,
+        clone_alert=certificate.clone_alert,
         sound=certificate.sound,
         issued_at=certificate.issued_at,
         expires_at=certificate.expires_at,

@@ -65,6 +65,18 @@ class AlertKind(enum.StrEnum):
     PASSED = "passed_without_action"
 
 
+#: The kinds that say an identity is on more than one vehicle, or back from the dead.
+CLONE_KINDS = frozenset(
+    {
+        AlertKind.IMPOSSIBLE_TRAVEL.value,
+        AlertKind.DEAD_IDENTITY.value,
+        AlertKind.VIN_TWO_PLATES.value,
+        AlertKind.PLATE_TWO_VEHICLES.value,
+        AlertKind.FLEET_IDENTITY.value,
+    }
+)
+
+
 class AlertStatus(enum.StrEnum):
     OPEN = "open"
     ACKNOWLEDGED = "acknowledged"
