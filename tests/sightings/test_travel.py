@@ -90,3 +90,12 @@ def test_folding_a_stored_plate_is_its_ocr_key(text: str) -> None:
     from alcabala.identifiers.plates import fold, normalize_plate
 
     assert fold(normalize_plate(text)) == ocr_key(text)
+
+
+def test_the_window_forgets_what_left_it() -> None:
+    window = TravelWindow(window=3600, skew=SKEW)
+    for n in range(1000):
+        window.add(seen(f"AB{n:03d}CD", n, 8.87, -67.43, n))
+    assert len(window) == 1000
+    window.add(seen("XY987ZW", 3600 + 1000, 7.81, -72.44, 1000))
+    assert len(window) == 1  # only what is still within the hour

@@ -86,8 +86,9 @@ class TravelWindow:
         self.min_km = min_km
         #: Per folded plate: (sighting, latitude and longitude in radians, cos latitude).
         self._by_key: dict[str, deque[tuple[Seen, float, float, float]]] = {}
+        #: (time, plate) in arrival order: what to forget once it leaves the window.
+        self._order: deque[tuple[float, str]] = deque()
         self._newest = 0.0
-        self._added = 0
 
     def __len__(self) -> int:
         return sum(len(q) for q in self._by_key.values())
@@ -98,14 +99,22 @@ class TravelWindow:
             self._newest = seen.at
         lat, lon = math.radians(seen.lat), math.radians(seen.lon)
         entry = (seen, lat, lon, math.cos(lat))
-        queue = self._by_key.get(seen.key)
-        self._added += 1
-        if self._added % 100_000 == 0:
-            self._forget()
-        if queue is None:
-            self._by_key[seen.key] = deque((entry,))
-            return []
         horizon = self._newest - self.window
+        order, by_key = self._order, self._by_key
+        while order and order[0][0] < horizon:  # forget what left the window, oldest first
+            key = order.popleft()[1]
+            old = by_key.get(key)
+            if old is None:
+                continue
+            while old and old[0][0].at < horizon:
+                old.popleft()
+            if not old:
+                del by_key[key]
+        order.append((seen.at, seen.key))
+        queue = by_key.get(seen.key)
+        if queue is None:
+            by_key[seen.key] = deque((entry,))
+            return []
         while queue and queue[0][0].at < horizon:
             queue.popleft()
         found: list[Pair] = []
@@ -131,9 +140,3 @@ class TravelWindow:
                 found.append(Pair(first, second, km, kmh))
         queue.append(entry)
         return found
-
-    def _forget(self) -> None:
-        """Drop the plates whose sightings all left the window (every so often)."""
-        horizon = self._newest - self.window
-        for key in [k for k, q in self._by_key.items() if not q or q[-1][0].at < horizon]:
-            del self._by_key[key]
