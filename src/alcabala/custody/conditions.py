@@ -19,7 +19,8 @@ from sqlalchemy import select
 from alcabala.context import Ctx
 from alcabala.custody.core import HOLDERS
 from alcabala.custody.models import Discrepancy, SeizureFile, VehicleCondition
-from alcabala.custody.schemas import ConditionIn, PartDifference
+from alcabala.custody.outputs import PartDifference
+from alcabala.custody.schemas import ConditionIn
 from alcabala.custody.transfers import log_discrepancies
 from alcabala.db.base import table_of
 from alcabala.errors import ConflictError, ForbiddenError, NotFoundError

@@ -29,29 +29,31 @@ from alcabala.custody import (
     transfers,
     views,
 )
-from alcabala.custody.schemas import (
-    AnswerIn,
+from alcabala.custody.outputs import (
     AuditOut,
-    ConditionIn,
-    CountIn,
     DashboardRow,
     DetentionOut,
-    DisposalIn,
     EventOut,
     InventoriesOut,
     ItemOut,
-    LocationIn,
-    LocationOut,
     OutcomeOut,
     OversightOut,
     ReceiptOut,
+    SeizureOut,
+    TransferOut,
+)
+from alcabala.custody.schemas import (
+    AnswerIn,
+    ConditionIn,
+    CountIn,
+    DisposalIn,
+    LocationIn,
+    LocationOut,
     ReceiveIn,
     ReleaseIn,
     SeizureIn,
-    SeizureOut,
     StoreIn,
     TransferIn,
-    TransferOut,
 )
 from alcabala.ledger.provable import RETRY_AFTER, NotLoggedYet
 

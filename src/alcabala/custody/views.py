@@ -26,14 +26,13 @@ from alcabala.custody.models import (
     VehicleCondition,
 )
 from alcabala.custody.outcomes import compare
-from alcabala.custody.schemas import (
+from alcabala.custody.outputs import (
     ConditionOut,
     DetentionOut,
     DiscrepancyOut,
     EventOut,
     InventoriesOut,
     ItemOut,
-    LineIn,
     LineOut,
     OutcomeOut,
     ReceiptItem,
@@ -41,6 +40,7 @@ from alcabala.custody.schemas import (
     SeizureOut,
     TransferOut,
 )
+from alcabala.custody.schemas import LineIn
 from alcabala.vehicles.models import StolenReport
 
 

@@ -13,13 +13,7 @@ from alcabala.accounts.models import User
 from alcabala.checkpoints.models import Checkpoint
 from alcabala.context import SYSTEM, Actor, Door
 from alcabala.custody import locations, outcomes, seizing, transfers
-from alcabala.custody.schemas import (
-    LocationIn,
-    ReceiveIn,
-    ReleaseIn,
-    SeizureIn,
-    TransferIn,
-)
+from alcabala.custody.schemas import LocationIn, ReceiveIn, ReleaseIn, SeizureIn, TransferIn
 from alcabala.db.engine import read_session
 
 LOCATION = "GNB-DEP-CALABOZO"
