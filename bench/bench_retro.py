@@ -1,8 +1,9 @@
 """Benchmark: retroactive matching over a large store of sightings, on PostgreSQL.
 
 It creates its own database, migrates it, and stores N camera sightings (default 100
-million) spread over the 90 days of retention, in day partitions, for N/3 plates, with
-``INSERT … SELECT generate_series`` (server-side, so loading is not what is measured).
+million) spread evenly over 89 days of the retention, oldest first as cameras send them,
+in day partitions, for N/3 plates, with ``INSERT … SELECT generate_series`` (server-side,
+so loading is not what is measured).
 Then it times the lead search of a theft reported now (``retro.report_leads``: the
 vehicle's checks and sightings by plate and VIN since the theft, and the lead alert they
 make) for vehicles seen a few times in the last day, each in a transaction rolled back,
@@ -147,13 +148,18 @@ def main() -> None:
             conn.execute(
                 text(
                     "INSERT INTO sightings (at, plate, plate_country, checkpoint_id, source) "
-                    "SELECT :now - make_interval(secs => (g::bigint * 7919) % (89 * 86400)), "
+                    "SELECT :now - make_interval(secs => 89 * 86400.0 * (1 - g::float8 / :total)), "
                     "chr(65 + (g / 3) % 23) || chr(65 + (g / 69) % 23) "
                     "|| lpad(((g / 3) % 1000)::text, 3, '0') "
                     "|| chr(65 + (g / 1587) % 23) || chr(65 + (g / 36501) % 23), 'VE', 1, 'camera' "
                     "FROM generate_series(:a, :b) g"
                 ),
-                {"now": now.replace(tzinfo=None), "a": first, "b": first + n - 1},
+                {
+                    "now": now.replace(tzinfo=None),
+                    "a": first,
+                    "b": first + n - 1,
+                    "total": args.rows,
+                },
             )
         print(f"  stored {first + n:,} sightings ({time.perf_counter() - start:.0f} s)", flush=True)
     with engine.begin() as conn:

@@ -120,7 +120,7 @@ def misread(rng: random.Random, text: str) -> str:
 
 def day(rng: random.Random, vehicles: int, checkpoints: int):  # type: ignore[no-untyped-def]
     places = graph(rng, checkpoints)
-    plates = list({plate(rng) for _ in range(vehicles)})
+    plates = sorted({plate(rng) for _ in range(vehicles)})  # sorted: the same day every run
     cloned = set(rng.sample(plates, len(plates) // 100))
     reads = []  # (stamped time, plate read, place, true plate, copy)
     passages: dict[str, list[list[tuple[float, int]]]] = defaultdict(list)
