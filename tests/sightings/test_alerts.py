@@ -117,6 +117,20 @@ def test_a_retired_vehicles_plate_raises_a_dead_identity_alert(api: Any) -> None
     full = api.get(f"/v1/alerts/{alert['id']}", headers=api.auth_for("registrar")).json()
     assert full["facts"]["matched_on"] == "plate" and full["facts"]["retired"] == "dismantled"
     assert full["sightings"][0]["checkpoint"] == "GUA-ALDAO"
+    # A retired VIN, checked alone (an exported car's VIN back on a car).
+    other = "9BWZZZ377VT004251"
+    post(api, "/v1/vehicles", "registrar", {"vin": other, "plate": "XY987ZW"})
+    post(
+        api,
+        f"/v1/vehicles/{other}/retirements",
+        "registrar",
+        {"kind": "exported", "agency": "CICPC"},
+    )
+    _stop(api, vin=other)
+    _detect(api)
+    dead = {a["subject"]: a for a in _alerts(api, "registrar", kind="dead_identity")}
+    full = api.get(f"/v1/alerts/{dead[other]['id']}", headers=api.auth_for("registrar")).json()
+    assert full["facts"]["matched_on"] == "vin" and full["facts"]["retired"] == "exported"
 
 
 def test_a_report_filed_after_a_sighting_yields_a_lead(api: Any, engine: Engine) -> None:
