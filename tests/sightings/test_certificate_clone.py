@@ -35,3 +35,33 @@ def test_a_certificate_says_when_a_clone_alert_is_open(api: Any, log_signer: Any
     )
     again = api.post("/v1/certificates", json={"vin": VIN, "plate": PLATE}).json()
     assert again["clone_alert"] is False and again["sound"] is True
+
+
+def test_a_certificate_from_before_clone_alerts_commits_as_it_did(
+    api: Any, engine: Any, log_signer: Any
+) -> None:
+    """``clone_alert`` came in a later migration: while NULL (a certificate issued before
+    it) it is left out of the record, so the entries of those certificates still match."""
+    from sqlalchemy import text
+
+    from alcabala.certificates.models import Certificate
+    from alcabala.db.base import table_of
+    from alcabala.db.engine import read_session
+    from alcabala.ledger.records import stored_records
+
+    post(api, "/v1/vehicles", "registrar", {"vin": VIN, "plate": PLATE})
+    issued = api.post("/v1/certificates", json={"vin": VIN, "plate": PLATE}).json()
+    with read_session(engine) as s:
+        cid = s.scalar(
+            text("SELECT id FROM certificates WHERE serial = :s"), {"s": issued["serial"]}
+        )
+        now = stored_records(s, table_of(Certificate), [cid])[str(cid)]
+    assert now["clone_alert"] is False
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE certificates SET clone_alert = NULL WHERE id = :i"), {"i": cid})
+    with read_session(engine) as s:
+        before = stored_records(s, table_of(Certificate), [cid])[str(cid)]
+    assert (
+        "clone_alert" not in before
+        and {k: v for k, v in now.items() if k != "clone_alert"} == before
+    )

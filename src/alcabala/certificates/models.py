@@ -76,7 +76,7 @@ class Certificate(Base):
     consistent: Mapped[bool] = mapped_column(Boolean)
     #: An open clone alert (impossible travel, a dead identity, a VIN or plate on another
     #: vehicle) on its VIN or plate at issue; NULL for certificates issued before sightings.
-    clone_alert: Mapped[bool | None] = mapped_column(Boolean)
+    clone_alert: Mapped[bool | None] = mapped_column(Boolean, info={"added_later": True})
     issued_at: Mapped[dt.datetime] = mapped_column(index=True)
     expires_at: Mapped[dt.datetime] = mapped_column(index=True)
     #: Where the buyer wants word if it is superseded ("" for none); never shown publicly.

@@ -4,7 +4,10 @@ What: :func:`stored_records` reads rows back from the database *as stored* (in t
 caller's transaction) and turns each into a JSON object — every column, by name, with
 times as RFC 3339 UTC, dates ISO, decimals as text and bytes as hex — except columns
 marked ``info={"unlogged": True}`` (bookkeeping that legitimately changes without a
-change of the record, such as a user's last sign-in). :func:`log_changes` appends one
+change of the record, such as a user's last sign-in). A column marked
+``info={"added_later": True}`` (added to a logged table by a later migration) is left out
+while it is NULL, so that the rows logged before it existed still match their entries.
+:func:`log_changes` appends one
 entry per record with :func:`alcabala.ledger.models.append_many`, typed
 ``<entity>.<what>`` (``stolen_report.recovered``, ``vehicle.created``), under the owning
 agency's code (the row's ``agency_id``), referring to ``(table, id)``.
@@ -83,7 +86,11 @@ def stored_records(session: Session, table: Table, ids: Sequence[Any]) -> dict[s
         chunk = list(ids[start : start + 5_000])
         rows = session.execute(select(*columns).where(table.c.id.in_(chunk))).mappings()
         for row in rows:
-            found[str(row["id"])] = {c.name: json_value(row[c.name]) for c in columns}
+            found[str(row["id"])] = {
+                c.name: json_value(row[c.name])
+                for c in columns
+                if not (row[c.name] is None and c.info.get("added_later"))
+            }
     return found
 
 
