@@ -143,15 +143,21 @@ def test_the_qr_code_decodes_back_to_the_same_text(sample: codec.Claims) -> None
 
 @settings(max_examples=300, deadline=None)
 @given(data=st.data())
-def test_any_changed_byte_is_rejected(data: st.DataObject) -> None:
+def test_any_changed_byte_is_rejected_or_changes_nothing(data: st.DataObject) -> None:
+    """A changed byte is refused, or says exactly what the signed certificate says: the
+    last byte of a deflate stream has padding bits that inflate ignores (found by CI:
+    the largest certificate, byte 198, bit 1), so such a change cannot alter a claim."""
     sample = data.draw(st.sampled_from([claims(), WORST]))
     text = codec.encode(sample, SIGNER)
     raw = bytearray(base45.b45decode(text.removeprefix(codec.PREFIX)))
     index = data.draw(st.integers(0, len(raw) - 1))
     raw[index] ^= data.draw(st.integers(1, 255))
     tampered = codec.PREFIX + base45.b45encode(bytes(raw)).decode()
-    with pytest.raises(codec.CertificateError):
-        codec.decode(tampered, KEYS)
+    try:
+        decoded = codec.decode(tampered, KEYS)
+    except codec.CertificateError:
+        return
+    assert decoded == codec.decode(text, KEYS)
 
 
 @settings(max_examples=200, deadline=None)
