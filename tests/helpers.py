@@ -111,3 +111,30 @@ def integrate_all(engine: Any, signer: Any, origin: str, clock: Any) -> None:
 
     while integrate(engine, signer, origin, clock) is not None:
         pass
+
+
+def migration_round_trip(tmp_path: Any, tables: set[str], down_to: str) -> Any:
+    """Migrate a fresh SQLite file to head, assert the models match it and hold ``tables``,
+    downgrade to ``down_to`` and assert they are gone; returns the engine (disposed by the
+    caller) for further checks."""
+    from alembic import command
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import inspect
+
+    from alcabala.db.base import Base
+    from alcabala.db.engine import make_engine
+    from alcabala.db.migrate import alembic_config, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    upgrade(engine)
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+    assert set(inspect(engine).get_table_names()) >= tables
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, down_to)
+    assert not tables & set(inspect(engine).get_table_names())
+    return engine

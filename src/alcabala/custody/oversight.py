@@ -18,7 +18,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from alcabala.accounts.audit import audit_lookup
 from alcabala.context import Ctx
@@ -62,17 +62,26 @@ Group = tuple[int, int | None, Counter[str], dt.datetime]
 
 def dashboard(ctx: Ctx) -> tuple[list[Group], Sequence[Discrepancy]]:
     """(agency id, location id, count by kind, latest) per agency and location, most
-    discrepancies first; and the latest discrepancies."""
-    found = discrepancies(ctx, limit=100_000)
+    discrepancies first — counted by the database, one GROUP BY — and the latest 50."""
+    agency = scope(ctx)
+    query = select(
+        Discrepancy.agency_id,
+        Discrepancy.location_id,
+        Discrepancy.kind,
+        func.count(),
+        func.max(Discrepancy.at),
+    ).group_by(Discrepancy.agency_id, Discrepancy.location_id, Discrepancy.kind)
+    if agency is not None:
+        query = query.where(Discrepancy.agency_id == agency)
     groups: dict[tuple[int, int | None], Counter[str]] = defaultdict(Counter)
     latest: dict[tuple[int, int | None], dt.datetime] = {}
-    for d in found:  # newest first
-        key = (d.agency_id, d.location_id)
-        groups[key][d.kind] += 1
-        latest.setdefault(key, d.at)
+    for agency_id, location_id, kind, n, last in ctx.session.execute(query):
+        key = (agency_id, location_id)
+        groups[key][kind] += n
+        latest[key] = max(latest.get(key, last), last)
     rows = [(a, loc, kinds, latest[(a, loc)]) for (a, loc), kinds in groups.items()]
     rows.sort(key=lambda r: (-sum(r[2].values()), r[0], r[1] or 0))
-    return rows, found[:50]
+    return rows, discrepancies(ctx, limit=50)
 
 
 def overdue_detentions(ctx: Ctx) -> Sequence[Detention]:

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from alcabala.checkpoints.models import Checkpoint
 from alcabala.checks.models import Check, Hit, HitStatus
 from alcabala.context import Ctx
-from alcabala.custody.core import HOLDERS, new_code, record_events
+from alcabala.custody.core import new_code, record_events
 from alcabala.custody.models import (
     Detention,
     DetentionStatus,
@@ -128,11 +128,12 @@ def seize(ctx: Ctx, data: SeizureIn) -> Seizure:
     actor = ctx.actor
     if not actor.is_system and (actor.role not in SEIZERS or actor.agency_id is None):
         raise ForbiddenError("Only officers and supervisors of an agency seize.")
-    assert actor.is_system or actor.role in HOLDERS
     s = ctx.session
     now = ctx.now()
     check, checkpoint_id = _where(ctx, data)
-    agency_id = actor.agency_id if actor.agency_id is not None else (check and check.agency_id)
+    agency_id = actor.agency_id
+    if agency_id is None and check is not None:  # the system, recording a stop's seizure
+        agency_id = check.agency_id
     if agency_id is None:
         raise ValidationError("The seizure needs an agency: seize at a stop.", field="check_id")
     detentions = [_detention(ctx, n, p, check, now) for n, p in enumerate(data.detained)]

@@ -203,15 +203,15 @@ def event_out(e: CustodyEvent, names: Names) -> EventOut:
     )
 
 
-def discrepancy_out(d: Discrepancy, names: Names) -> DiscrepancyOut:
-    item = names.ctx.session.get(SeizedItem, d.item_id) if d.item_id else None
-    report = names.ctx.session.get(StolenReport, d.report_id) if d.report_id else None
+def discrepancy_out(
+    d: Discrepancy, names: Names, labels: dict[int, str], reports: dict[int, str]
+) -> DiscrepancyOut:
     return DiscrepancyOut(
         id=d.id,
         agency=names.agency(d.agency_id).code,
         location=names.location(d.location_id),
-        item=item.label if item else None,
-        report=report.number if report else None,
+        item=labels.get(d.item_id) if d.item_id else None,
+        report=reports.get(d.report_id) if d.report_id else None,
         source=d.source,
         kind=d.kind,
         expected=d.expected,
@@ -292,7 +292,29 @@ def condition_out(report: StolenReport, row: VehicleCondition | None) -> Conditi
 
 def discrepancies_out(ctx: Ctx, found: Iterable[Discrepancy]) -> list[DiscrepancyOut]:
     names = Names(ctx)
-    return [discrepancy_out(d, names) for d in found]
+    found = list(found)
+    s = ctx.session
+    item_ids = {d.item_id for d in found if d.item_id}
+    report_ids = {d.report_id for d in found if d.report_id}
+    labels: dict[int, str] = (
+        dict(
+            s.execute(
+                select(SeizedItem.id, SeizedItem.label).where(SeizedItem.id.in_(item_ids))
+            ).all()
+        )
+        if item_ids
+        else {}
+    )
+    reports: dict[int, str] = (
+        dict(
+            s.execute(
+                select(StolenReport.id, StolenReport.number).where(StolenReport.id.in_(report_ids))
+            ).all()
+        )
+        if report_ids
+        else {}
+    )
+    return [discrepancy_out(d, names, labels, reports) for d in found]
 
 
 def inventories_out(ctx: Ctx, report: StolenReport) -> InventoriesOut:

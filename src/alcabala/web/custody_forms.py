@@ -99,41 +99,45 @@ def offer(request: Request, form: Form, user: Holder, door: DoorDep) -> Response
     return redirect("/custodia")
 
 
-@router.post("/custodia/traspasos/{transfer}/recibir", summary="Confirm a transfer")
-def receive(
-    request: Request, transfer_id: TransferPath, form: Form, user: Holder, door: DoorDep
+def _answer(
+    request: Request, user: Actor, door: Any, transfer_id: int, form: Any, act: Any, done: str
 ) -> Response:
+    """Run ``act(ctx)`` as the user; on refusal, ``/custodia`` with the errors next to
+    this transfer's forms; on success, back to it with ``done``."""
     t = translator(request)
     data = values(form)
-    seals = {k.removeprefix("seal:"): v for k, v in data.items() if k.startswith("seal:") and v}
     try:
-        parsed = build(ReceiveIn, {"seals": seals, "note": data.get("note", "")}, t, None)
         with door.write(user.via("web")) as ctx:
-            transfers.receive(ctx, transfer_id, parsed)
+            act(ctx, data, t)
     except (FormError, Error) as exc:
         refused = refusal(exc, t)
         errors = {f"{k}-{transfer_id}": v for k, v in refused.errors.items()}
         return _home(request, user, door, refused.status, values=data, errors=errors)
-    flash(request, "ok", t.gettext(RECEIVED))
+    flash(request, "ok", t.gettext(done))
     return redirect("/custodia")
+
+
+@router.post("/custodia/traspasos/{transfer}/recibir", summary="Confirm a transfer")
+def receive(
+    request: Request, transfer_id: TransferPath, form: Form, user: Holder, door: DoorDep
+) -> Response:
+    def act(ctx: Any, data: dict[str, str], t: Any) -> None:
+        seals = {k.removeprefix("seal:"): v for k, v in data.items() if k.startswith("seal:") and v}
+        parsed = build(ReceiveIn, {"seals": seals, "note": data.get("note", "")}, t, None)
+        transfers.receive(ctx, transfer_id, parsed)
+
+    return _answer(request, user, door, transfer_id, form, act, RECEIVED)
 
 
 @router.post("/custodia/traspasos/{transfer}/rechazar", summary="Refuse or withdraw a transfer")
 def decline(
     request: Request, transfer_id: TransferPath, form: Form, user: Holder, door: DoorDep
 ) -> Response:
-    t = translator(request)
-    data = values(form)
-    try:
+    def act(ctx: Any, data: dict[str, str], t: Any) -> None:
         parsed = build(AnswerIn, {"reason": data.get("reason", "")}, t, None)
-        with door.write(user.via("web")) as ctx:
-            transfers.decline(ctx, transfer_id, parsed)
-    except (FormError, Error) as exc:
-        refused = refusal(exc, t)
-        errors = {f"{k}-{transfer_id}": v for k, v in refused.errors.items()}
-        return _home(request, user, door, refused.status, values=data, errors=errors)
-    flash(request, "ok", t.gettext(REFUSED))
-    return redirect("/custodia")
+        transfers.decline(ctx, transfer_id, parsed)
+
+    return _answer(request, user, door, transfer_id, form, act, REFUSED)
 
 
 def _new(request: Request, status: int = 200, **context: Any) -> Response:
