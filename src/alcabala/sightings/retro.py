@@ -26,20 +26,11 @@ from alcabala.checks.models import Check
 from alcabala.context import Ctx
 from alcabala.sightings.alerts import Observed, raise_alert
 from alcabala.sightings.models import AlertKind, Sighting
+from alcabala.sightings.views import codes_of
 
 #: How far before a report the search starts when the theft's time is not known.
 UNKNOWN_THEFT = dt.timedelta(days=1)
 LIMIT = 500
-
-
-def _codes(ctx: Ctx, ids: set[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    rows = ctx.session.execute(
-        select(Checkpoint.id, Checkpoint.code).where(Checkpoint.id.in_(wanted))
-    )
-    return {id_: code for id_, code in rows}
 
 
 def _lead(
@@ -57,7 +48,7 @@ def _lead(
     if not seen:
         return
     seen.sort(key=lambda o: o.at)
-    codes = _codes(ctx, {o.checkpoint_id for o in seen})
+    codes = codes_of(ctx, Checkpoint, {o.checkpoint_id for o in seen})
     places = [
         {
             "checkpoint": codes.get(o.checkpoint_id or 0),

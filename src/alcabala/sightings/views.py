@@ -15,9 +15,10 @@ from alcabala.sightings.models import Alert, AlertKind, AlertSighting, AlertTran
 from alcabala.sightings.schemas import AlertOut, AlertRow, AlertSightingOut
 
 
-def _codes(
+def codes_of(
     ctx: Ctx, model: type[Agency] | type[Checkpoint], ids: set[int | None]
 ) -> dict[int, str]:
+    """The codes of the agencies or checkpoints with these ids, in one query."""
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
@@ -26,8 +27,8 @@ def _codes(
 
 
 def rows_of(ctx: Ctx, alerts: Sequence[Alert]) -> list[AlertRow]:
-    agencies = _codes(ctx, Agency, {a.agency_id for a in alerts})
-    places = _codes(ctx, Checkpoint, {a.checkpoint_id for a in alerts})
+    agencies = codes_of(ctx, Agency, {a.agency_id for a in alerts})
+    places = codes_of(ctx, Checkpoint, {a.checkpoint_id for a in alerts})
     return [
         AlertRow(
             id=a.id,
@@ -45,7 +46,7 @@ def rows_of(ctx: Ctx, alerts: Sequence[Alert]) -> list[AlertRow]:
 
 def alert_out(ctx: Ctx, alert: Alert, seen: Sequence[AlertSighting]) -> AlertOut:
     (row,) = rows_of(ctx, [alert])
-    places = _codes(ctx, Checkpoint, {o.checkpoint_id for o in seen})
+    places = codes_of(ctx, Checkpoint, {o.checkpoint_id for o in seen})
     moves = ctx.session.execute(
         select(AlertTransition, User.username)
         .outerjoin(User, User.id == AlertTransition.actor_id)
